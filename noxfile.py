@@ -1,0 +1,66 @@
+"""Task runner: ``nox -s tests``, ``lint``, ``typecheck``, ``docs``, ``bench``, ``examples``.
+
+Sessions run on the current interpreter only, so they work on a machine that has just one Python
+(CI sets ``CI=true``, where nox would error on a missing interpreter).
+"""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.error_on_missing_interpreters = bool(os.environ.get("CI"))
+
+ALL_EXTRAS = "test,holidays,sqlalchemy,postgresql,structlog,django,flask"
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite against the built (not editable) package, with coverage."""
+    session.install(f".[{ALL_EXTRAS}]")
+    session.run(
+        "pytest",
+        "--cov=gdprkit",
+        "--cov-report=term",
+        *session.posargs,
+    )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the whole tree."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on src/."""
+    session.install("mypy>=1.10", f".[{ALL_EXTRAS}]")
+    session.run("mypy", "--strict", "src/gdprkit")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the docs site with warnings as errors."""
+    session.install(".[docs,holidays,sqlalchemy,structlog,test]")
+    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", "docs/_build/html")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run the benchmarks in benchmarks/ (results go to benchmarks/RESULTS.md by hand)."""
+    session.install(f".[{ALL_EXTRAS}]")
+    session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session
+def examples(session: nox.Session) -> None:
+    """Run every example end to end."""
+    session.install(f".[{ALL_EXTRAS}]")
+    session.run("python", "examples/run_all.py", *session.posargs)

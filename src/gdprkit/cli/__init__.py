@@ -1,0 +1,79 @@
+"""The ``gdprkit`` command.
+
+Exit codes (documented, stable): ``0`` everything fine, ``1`` findings or failures (lint errors,
+lines that failed closed under ``--strict``, verification failures), ``2`` usage or input errors
+(a bad file, an unknown key), always as a one-line message and never a traceback.
+
+Each sub-command lives in its own private module ``gdprkit.cli._<name>`` that exposes
+``add_parser(subparsers)``; the parser stores the function to run as ``func``.
+
+Example:
+    >>> from gdprkit.cli import main
+    >>> main(["--version"])  # doctest: +SKIP
+    gdprkit 0.1.0
+    0
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from gdprkit._version import __version__
+from gdprkit.errors import GdprkitError
+
+__all__ = ["EXIT_FINDINGS", "EXIT_OK", "EXIT_USAGE", "entry_point", "main"]
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+# One module a sub-command; each adds its parser. Order is the order of `gdprkit --help`.
+_COMMAND_MODULES: tuple[str, ...] = ()
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits with status 2 on usage errors already; keep its message to one line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the full argument parser (all sub-commands)."""
+    parser = _Parser(
+        prog="gdprkit",
+        description="GDPR primitives for shops: registers, IP masking, consent, retention.",
+    )
+    parser.add_argument("--version", action="version", version=f"gdprkit {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMAND_MODULES:
+        module = importlib.import_module(name)
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    if func is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return func(args)
+    except GdprkitError as exc:
+        print(f"gdprkit {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        # File problems are input errors for a command line user: one line, no traceback.
+        print(
+            f"gdprkit {args.command}: error: {exc.strerror or exc}: {exc.filename or ''}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+
+def entry_point() -> None:  # pragma: no cover - exercised through the installed script
+    """Console-script entry point: ``sys.exit(main())``."""
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Every error gdprkit raises.
+
+One root, :class:`GdprkitError`; every subclass also subclasses the builtin it resembles, so
+``except ValueError`` in a host application keeps working.  Messages name the field and what was
+expected, never the personal value itself (an e-mail, an address, a key).
+
+Example:
+    >>> from gdprkit.errors import GdprkitError, InvalidInput
+    >>> try:
+    ...     raise InvalidInput("retention period must be positive, got 0 days")
+    ... except ValueError as exc:
+    ...     isinstance(exc, GdprkitError)
+    True
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigurationError",
+    "GdprkitError",
+    "IntegrityError",
+    "InvalidInput",
+    "InvalidTransition",
+    "InvalidType",
+    "MissingDependency",
+    "NaiveDatetimeError",
+    "NotFound",
+    "RegisterError",
+]
+
+
+class GdprkitError(Exception):
+    """Root of every error raised by gdprkit."""
+
+
+class InvalidInput(GdprkitError, ValueError):
+    """A value has the right type but is not acceptable (out of range, unknown name, bad form)."""
+
+
+class InvalidType(GdprkitError, TypeError):
+    """A value has the wrong type."""
+
+
+class NaiveDatetimeError(InvalidInput):
+    """A datetime without a time zone crossed the public API.
+
+    gdprkit only accepts timezone-aware datetimes: a deadline computed from a naive one would
+    silently depend on the machine's clock settings.
+    """
+
+
+class NotFound(GdprkitError, LookupError):
+    """A named thing (purpose, key id, subject, dataset) does not exist where it was looked up."""
+
+
+class IntegrityError(GdprkitError, ValueError):
+    """Stored or received data fail verification: a broken hash chain, a bad checksum or tag."""
+
+
+class InvalidTransition(GdprkitError, ValueError):
+    """A lifecycle step is not allowed from the current state (e.g. extending a closed request)."""
+
+
+class ConfigurationError(GdprkitError, ValueError):
+    """Settings given to gdprkit (a key ring source, a store URL, a settings dict) are unusable."""
+
+
+class MissingDependency(GdprkitError, ImportError):
+    """An optional feature needs an extra that is not installed; the message names the extra."""
+
+
+class RegisterError(InvalidInput):
+    """A processing register (usually a TOML file) is malformed.
+
+    The message names the file, the purpose and the key where the problem is, so a shop can fix
+    it from a CI log alone.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        purpose: str | None = None,
+        key: str | None = None,
+    ) -> None:
+        self.source = source
+        self.purpose = purpose
+        self.key = key
+        where = []
+        if source is not None:
+            where.append(source)
+        if purpose is not None:
+            where.append(f"purpose {purpose!r}")
+        if key is not None:
+            where.append(f"key {key!r}")
+        self.detail = message
+        super().__init__(f"{': '.join(where)}: {message}" if where else message)

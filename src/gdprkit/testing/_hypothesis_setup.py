@@ -1,0 +1,25 @@
+"""Registered under the ``hypothesis`` entry point: teaches ``st.from_type`` gdprkit's types.
+
+Hypothesis calls :func:`register_strategies` lazily, when it first resolves a type, so importing
+gdprkit alone never imports Hypothesis.
+"""
+
+from __future__ import annotations
+
+
+def register_strategies() -> None:
+    """Register a strategy for each public gdprkit value type."""
+    from hypothesis import strategies as st  # noqa: PLC0415 - only when Hypothesis asks
+
+    from gdprkit.law import (  # noqa: PLC0415
+        DataCategory,
+        LegalBasis,
+        Right,
+        SpecialCategoryCondition,
+    )
+    from gdprkit.testing import strategies as gst  # noqa: PLC0415
+
+    st.register_type_strategy(LegalBasis, gst.legal_bases())
+    st.register_type_strategy(SpecialCategoryCondition, gst.special_category_conditions())
+    st.register_type_strategy(Right, gst.rights())
+    st.register_type_strategy(DataCategory, gst.data_categories())

@@ -1,0 +1,64 @@
+"""Hypothesis strategies for gdprkit's value types and for the hard inputs of the field.
+
+Every function returns a ``SearchStrategy`` and takes keyword-only options.  They are also
+registered with :func:`hypothesis.strategies.register_type_strategy` (through the ``hypothesis``
+entry point), so ``st.from_type(LegalBasis)`` just works.
+
+Example:
+    >>> from hypothesis import given
+    >>> from gdprkit.testing import strategies as gst
+    >>> @given(gst.aware_datetimes())
+    ... def test_aware(moment):
+    ...     assert moment.tzinfo is not None
+    >>> test_aware()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import strategies as st
+
+from gdprkit.law import DataCategory, LegalBasis, Right, SpecialCategoryCondition
+
+__all__ = [
+    "aware_datetimes",
+    "data_categories",
+    "legal_bases",
+    "rights",
+    "special_category_conditions",
+]
+
+# Offsets seen in the shops' countries (UTC, CET/CEST, EET/EEST) and the extremes of the range.
+_OFFSETS = (0, 1, 2, 3, -12, 14)
+
+
+def aware_datetimes(
+    *,
+    min_value: dt.datetime = dt.datetime(1971, 1, 1),  # noqa: DTZ001 - bound for naive generation
+    max_value: dt.datetime = dt.datetime(2200, 1, 1),  # noqa: DTZ001
+) -> st.SearchStrategy[dt.datetime]:
+    """Timezone-aware datetimes with a fixed offset (naive bounds, as Hypothesis requires)."""
+    zones = st.sampled_from([dt.timezone(dt.timedelta(hours=h)) for h in _OFFSETS])
+    return st.datetimes(min_value=min_value, max_value=max_value, timezones=zones)
+
+
+def legal_bases() -> st.SearchStrategy[LegalBasis]:
+    """Any Art. 6(1) legal basis."""
+    return st.sampled_from(LegalBasis)
+
+
+def special_category_conditions() -> st.SearchStrategy[SpecialCategoryCondition]:
+    """Any Art. 9(2) condition."""
+    return st.sampled_from(SpecialCategoryCondition)
+
+
+def rights() -> st.SearchStrategy[Right]:
+    """Any data-subject right."""
+    return st.sampled_from(Right)
+
+
+def data_categories(*, special: bool | None = None) -> st.SearchStrategy[DataCategory]:
+    """Data categories; ``special=True``/``False`` restricts to Art. 9 or ordinary ones."""
+    members = [c for c in DataCategory if special is None or c.special is special]
+    return st.sampled_from(members)
