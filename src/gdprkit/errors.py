@@ -19,6 +19,7 @@ __all__ = [
     "ConfigurationError",
     "GdprkitError",
     "IntegrityError",
+    "InvalidAddress",
     "InvalidInput",
     "InvalidTransition",
     "InvalidType",
@@ -96,3 +97,10 @@ class RegisterError(InvalidInput):
             where.append(f"key {key!r}")
         self.detail = message
         super().__init__(f"{': '.join(where)}: {message}" if where else message)
+
+
+class InvalidAddress(InvalidInput):
+    """Text that should be an IP address (optionally with port, zone or brackets) is not one.
+
+    The message never contains the text itself: it may be a real client address.
+    """
