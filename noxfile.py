@@ -41,7 +41,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on src/."""
-    session.install("mypy>=1.10", f".[{ALL_EXTRAS}]")
+    session.install("mypy>=1.10", "types-python-dateutil", f".[{ALL_EXTRAS}]")
     session.run("mypy", "--strict", "src/gdprkit")
 
 

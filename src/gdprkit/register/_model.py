@@ -1,0 +1,421 @@
+"""The processing register (Art. 30 GDPR record) as frozen values."""
+
+from __future__ import annotations
+
+import enum
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from gdprkit.errors import InvalidInput, InvalidType, NotFound
+from gdprkit.law import DataCategory, LegalBasis, SpecialCategoryCondition
+from gdprkit.register._duration import Duration
+
+if TYPE_CHECKING:
+    from gdprkit.register._lint import Finding
+
+__all__ = [
+    "EEA_COUNTRIES",
+    "Controller",
+    "Provenance",
+    "Purpose",
+    "Recipient",
+    "RecipientRole",
+    "Register",
+    "Retention",
+    "RetentionAction",
+    "Safeguard",
+    "Transfer",
+]
+
+# EU Member States plus Iceland, Liechtenstein and Norway (EEA Agreement). Transfers to any
+# other country are "transfers to third countries" under Chapter V GDPR (Arts. 44-49, [S1]).
+EEA_COUNTRIES = frozenset(
+    {
+        *("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE"),
+        *("IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"),
+        *("IS", "LI", "NO"),
+    }
+)
+
+_ID = re.compile(r"^[a-z][a-z0-9_\-]{0,63}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def _nonempty_str(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidType(f"{attribute.name} must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise InvalidInput(f"{attribute.name} must not be empty")
+
+
+def _optional_str(_instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise InvalidType(f"{attribute.name} must be a string, got {type(value).__name__}")
+
+
+def _identifier(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise InvalidInput(
+            f"{attribute.name} must be a lower-case identifier (letters, digits, '_' or '-', "
+            "starting with a letter, at most 64 characters)"
+        )
+
+
+def _country(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not _COUNTRY.match(value)):
+        raise InvalidInput(f"{attribute.name} must be an ISO 3166-1 alpha-2 code like 'DE'")
+
+
+def _tuple_of(converter: Any) -> Any:
+    def convert(values: object) -> tuple[Any, ...]:
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+            raise InvalidType("expected a list")
+        return tuple(converter(v) for v in values)
+
+    return convert
+
+
+def _str_tuple(values: object) -> tuple[str, ...]:
+    result = _tuple_of(str)(values)
+    return tuple(result)
+
+
+class Provenance(str, enum.Enum):
+    """Where the data of a purpose come from.
+
+    ``provided`` and ``observed`` data are what Art. 20 portability covers (the EDPB reads
+    "provided by" broadly to include observed data); ``derived`` data are not; data obtained from
+    someone else trigger the Art. 14 information duty, including the source (Art. 14(2)(f)).
+    """
+
+    PROVIDED = "provided"
+    OBSERVED = "observed"
+    DERIVED = "derived"
+    THIRD_PARTY = "third_party"
+
+
+class RecipientRole(str, enum.Enum):
+    """The role a recipient plays (Art. 4(7)-(9), Art. 26, Art. 28 GDPR)."""
+
+    PROCESSOR = "processor"
+    CONTROLLER = "controller"
+    JOINT_CONTROLLER = "joint_controller"
+    PUBLIC_AUTHORITY = "public_authority"
+
+
+class Safeguard(str, enum.Enum):
+    """The Chapter V ground for a transfer outside the EEA ([S1])."""
+
+    ADEQUACY = "adequacy"  # Art. 45 adequacy decision
+    STANDARD_CONTRACTUAL_CLAUSES = "scc"  # Art. 46(2)(c)
+    BINDING_CORPORATE_RULES = "bcr"  # Art. 47
+    CODE_OR_CERTIFICATION = "code_or_certification"  # Art. 46(2)(e), (f)
+    DEROGATION = "derogation"  # Art. 49(1)
+    NONE = "none"
+
+
+class RetentionAction(str, enum.Enum):
+    """What happens when a retention period ends."""
+
+    DELETE = "delete"
+    ANONYMISE = "anonymise"
+    REVIEW = "review"
+
+
+@attrs.frozen
+class Controller:
+    """The controller and its contacts (Art. 13(1)(a)-(b), Art. 30(1)(a)).
+
+    Example:
+        >>> Controller(name="Dyqani Shop sh.p.k.", contact="privacy@shop.example").name
+        'Dyqani Shop sh.p.k.'
+    """
+
+    name: str = attrs.field(validator=_nonempty_str)
+    contact: str = attrs.field(validator=_nonempty_str)
+    dpo: str | None = attrs.field(default=None, validator=_optional_str)
+    representative: str | None = attrs.field(default=None, validator=_optional_str)
+    country: str | None = attrs.field(default=None, validator=_country)
+    supervisory_authority: str | None = attrs.field(default=None, validator=_optional_str)
+
+
+@attrs.frozen
+class Recipient:
+    """A recipient or category of recipients (Art. 13(1)(e), Art. 30(1)(d)).
+
+    Example:
+        >>> Recipient(name="Parcel carrier", role="processor", country="DE").role
+        <RecipientRole.PROCESSOR: 'processor'>
+    """
+
+    name: str = attrs.field(validator=_nonempty_str)
+    role: RecipientRole = attrs.field(default=RecipientRole.PROCESSOR, converter=RecipientRole)
+    country: str | None = attrs.field(default=None, validator=_country)
+    description: str | None = attrs.field(default=None, validator=_optional_str)
+
+
+@attrs.frozen
+class Transfer:
+    """A transfer to a third country with its safeguard (Art. 13(1)(f), Art. 30(1)(e)).
+
+    Example:
+        >>> Transfer(country="US", recipient="Newsletter service", safeguard="scc").outside_eea
+        True
+    """
+
+    country: str = attrs.field(validator=_country)
+    recipient: str = attrs.field(validator=_nonempty_str)
+    safeguard: Safeguard = attrs.field(default=Safeguard.NONE, converter=Safeguard)
+    reference: str | None = attrs.field(default=None, validator=_optional_str)
+
+    @property
+    def outside_eea(self) -> bool:
+        """Whether the destination is outside the EEA (a Chapter V transfer)."""
+        return self.country not in EEA_COUNTRIES
+
+
+def _duration_or_none(value: object) -> Duration | None:
+    return None if value is None else Duration.parse(value)
+
+
+_ALIGNMENT = re.compile(r"^(none|end_of_month|end_of_year|financial_year_end:(0?[1-9]|1[0-2]))$")
+
+
+def _alignment(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not _ALIGNMENT.match(value):
+        raise InvalidInput(
+            f"{attribute.name} must be 'none', 'end_of_month', 'end_of_year' or "
+            "'financial_year_end:<month 1-12>' (the month the financial year ends in)"
+        )
+
+
+@attrs.frozen
+class Retention:
+    """How long a purpose keeps its data (Art. 13(2)(a), Art. 30(1)(f)).
+
+    Either a fixed ``period`` counted from a ``trigger`` event (optionally aligned, e.g. to the end
+    of the calendar year as book-keeping statutes count), or a ``criterion`` in words when no fixed
+    period exists ("until the account is closed").  ``description`` is what the privacy notice says.
+
+    Example:
+        >>> r = Retention(
+        ...     description="E-mail logs: 100 days", period="100 days", trigger="received"
+        ... )
+        >>> str(r.period), r.action.value
+        ('100 days', 'delete')
+    """
+
+    description: str = attrs.field(validator=_nonempty_str)
+    period: Duration | None = attrs.field(default=None, converter=_duration_or_none)
+    trigger: str | None = attrs.field(default=None, validator=_optional_str)
+    criterion: str | None = attrs.field(default=None, validator=_optional_str)
+    alignment: str = attrs.field(default="none", validator=_alignment)
+    action: RetentionAction = attrs.field(default=RetentionAction.DELETE, converter=RetentionAction)
+    citation: str | None = attrs.field(default=None, validator=_optional_str)
+
+    def __attrs_post_init__(self) -> None:
+        if self.period is not None and self.trigger is None:
+            raise InvalidInput("trigger must name the event a retention period counts from")
+
+    @property
+    def is_specific(self) -> bool:
+        """Whether the retention is a period or a criterion, not just "as long as necessary"."""
+        return self.period is not None or bool(self.criterion and self.criterion.strip())
+
+
+def _categories(values: object) -> tuple[DataCategory, ...]:
+    result: tuple[DataCategory, ...] = _tuple_of(DataCategory.parse)(values)
+    return result
+
+
+def _provenance(values: object) -> tuple[Provenance, ...]:
+    result: tuple[Provenance, ...] = _tuple_of(Provenance)(values)
+    return result
+
+
+def _recipients(values: object) -> tuple[Recipient, ...]:
+    def one(value: object) -> Recipient:
+        if isinstance(value, Recipient):
+            return value
+        if isinstance(value, Mapping):
+            return Recipient(**value)
+        raise InvalidType("each recipient must be a Recipient or a table")
+
+    result: tuple[Recipient, ...] = _tuple_of(one)(values)
+    return result
+
+
+def _transfers(values: object) -> tuple[Transfer, ...]:
+    def one(value: object) -> Transfer:
+        if isinstance(value, Transfer):
+            return value
+        if isinstance(value, Mapping):
+            return Transfer(**value)
+        raise InvalidType("each transfer must be a Transfer or a table")
+
+    result: tuple[Transfer, ...] = _tuple_of(one)(values)
+    return result
+
+
+def _retention(value: object) -> Retention | None:
+    if value is None or isinstance(value, Retention):
+        return value
+    if isinstance(value, Mapping):
+        return Retention(**value)
+    raise InvalidType("retention must be a Retention or a table")
+
+
+def _basis(value: object) -> LegalBasis:
+    return LegalBasis.parse(value)
+
+
+def _special(value: object) -> SpecialCategoryCondition | None:
+    return None if value is None else SpecialCategoryCondition.parse(value)
+
+
+@attrs.frozen
+class Purpose:
+    """One processing purpose: the unit consent, retention and exports are keyed by.
+
+    Fields follow Art. 30(1)(b)-(f) and the information items of Arts. 13 and 14 (FACTS.md §9).
+
+    Example:
+        >>> p = Purpose(
+        ...     id="marketing", description="Newsletter", basis="consent",
+        ...     categories=["contact"], withdrawal="Unsubscribe link in every e-mail",
+        ...     direct_marketing=True,
+        ... )
+        >>> p.basis.article, p.is_consent_based
+        ('Art. 6(1)(a)', True)
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    description: str = attrs.field(validator=_nonempty_str)
+    basis: LegalBasis = attrs.field(converter=_basis)
+    categories: tuple[DataCategory, ...] = attrs.field(converter=_categories, factory=tuple)
+    special_condition: SpecialCategoryCondition | None = attrs.field(
+        default=None, converter=_special
+    )
+    subjects: tuple[str, ...] = attrs.field(converter=_str_tuple, factory=tuple)
+    provenance: tuple[Provenance, ...] = attrs.field(
+        converter=_provenance, default=(Provenance.PROVIDED,)
+    )
+    source: str | None = attrs.field(default=None, validator=_optional_str)
+    recipients: tuple[Recipient, ...] = attrs.field(converter=_recipients, factory=tuple)
+    transfers: tuple[Transfer, ...] = attrs.field(converter=_transfers, factory=tuple)
+    retention: Retention | None = attrs.field(default=None, converter=_retention)
+    legitimate_interest: str | None = attrs.field(default=None, validator=_optional_str)
+    balancing_test: str | None = attrs.field(default=None, validator=_optional_str)
+    withdrawal: str | None = attrs.field(default=None, validator=_optional_str)
+    consent_max_age: Duration | None = attrs.field(default=None, converter=_duration_or_none)
+    direct_marketing: bool = attrs.field(
+        default=False, validator=attrs.validators.instance_of(bool)
+    )
+    automated: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    automated_decisions: str | None = attrs.field(default=None, validator=_optional_str)
+    requirement: str | None = attrs.field(default=None, validator=_optional_str)
+
+    @property
+    def is_consent_based(self) -> bool:
+        """Whether processing rests on consent: Art. 6(1)(a), or Art. 9(2)(a) for special data."""
+        return (
+            self.basis is LegalBasis.CONSENT
+            or self.special_condition is SpecialCategoryCondition.EXPLICIT_CONSENT
+        )
+
+    @property
+    def special_categories(self) -> tuple[DataCategory, ...]:
+        """The Art. 9(1) categories among this purpose's categories."""
+        return tuple(c for c in self.categories if c.special)
+
+
+def _purpose_tuple(values: Iterable[Purpose]) -> tuple[Purpose, ...]:
+    return tuple(values)
+
+
+@attrs.frozen
+class Register:
+    """A shop's record of processing activities (Art. 30(1) GDPR): controller and purposes.
+
+    ``categories`` optionally lists the categories the privacy notice names, so
+    :meth:`lint` can report those no purpose uses.  Load one from TOML with
+    :func:`gdprkit.register.load_register`.
+
+    Example:
+        >>> reg = Register(
+        ...     controller=Controller(name="Shop", contact="privacy@shop.example"),
+        ...     purposes=[Purpose(id="orders", description="Orders", basis="contract")],
+        ... )
+        >>> reg.purpose("orders").basis.value
+        'contract'
+    """
+
+    controller: Controller = attrs.field(validator=attrs.validators.instance_of(Controller))
+    purposes: tuple[Purpose, ...] = attrs.field(converter=_purpose_tuple)
+    categories: tuple[DataCategory, ...] = attrs.field(converter=_categories, factory=tuple)
+
+    @purposes.validator
+    def _check_purposes(self, _attribute: object, value: tuple[Purpose, ...]) -> None:
+        for item in value:
+            if not isinstance(item, Purpose):
+                raise InvalidType(f"purposes must be Purpose values, got {type(item).__name__}")
+
+    def purpose(self, purpose_id: str) -> Purpose:
+        """Return the purpose with this id.
+
+        Raises:
+            NotFound: no purpose has that id (the message lists the known ids).
+        """
+        for item in self.purposes:
+            if item.id == purpose_id:
+                return item
+        known = ", ".join(p.id for p in self.purposes)
+        raise NotFound(f"no purpose {purpose_id!r} in the register (known: {known})")
+
+    def __contains__(self, purpose_id: object) -> bool:
+        return any(p.id == purpose_id for p in self.purposes)
+
+    def __iter__(self) -> Iterator[Purpose]:
+        return iter(self.purposes)
+
+    def __len__(self) -> int:
+        return len(self.purposes)
+
+    def purposes_for(self, category: DataCategory | str) -> tuple[Purpose, ...]:
+        """The purposes that process ``category``."""
+        wanted = DataCategory.parse(category)
+        return tuple(p for p in self.purposes if wanted in p.categories)
+
+    def categories_used(self) -> frozenset[DataCategory]:
+        """Every category some purpose processes."""
+        return frozenset(c for p in self.purposes for c in p.categories)
+
+    def lint(self) -> list[Finding]:
+        """Check the register; see :func:`gdprkit.register.lint_register` for the checks."""
+        from gdprkit.register._lint import lint_register  # noqa: PLC0415 - lint imports this module
+
+        return lint_register(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON/TOML-compatible form (with a format ``version``); see ``register_to_dict``."""
+        from gdprkit.register._io import register_to_dict  # noqa: PLC0415
+
+        return register_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str | None = None) -> Register:
+        """Inverse of :meth:`to_dict`; errors name ``source``, purpose and key."""
+        from gdprkit.register._io import register_from_dict  # noqa: PLC0415
+
+        return register_from_dict(data, source=source)
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str]) -> Register:
+        """Load a register from a TOML file; see :func:`gdprkit.register.load_register`."""
+        from gdprkit.register._io import load_register  # noqa: PLC0415
+
+        return load_register(path)
