@@ -31,7 +31,9 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
 # One module a sub-command; each adds its parser. Order is the order of `gdprkit --help`.
-_COMMAND_MODULES: tuple[str, ...] = ()
+_COMMAND_MODULES: tuple[str, ...] = (
+    "gdprkit.cli._check",
+)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -23,3 +23,13 @@ def register_strategies() -> None:
     st.register_type_strategy(SpecialCategoryCondition, gst.special_category_conditions())
     st.register_type_strategy(Right, gst.rights())
     st.register_type_strategy(DataCategory, gst.data_categories())
+
+    from gdprkit import register as reg  # noqa: PLC0415
+
+    st.register_type_strategy(reg.Duration, gst.durations())
+    st.register_type_strategy(reg.Controller, gst.controllers())
+    st.register_type_strategy(reg.Recipient, gst.recipients())
+    st.register_type_strategy(reg.Transfer, gst.transfers())
+    st.register_type_strategy(reg.Retention, gst.retentions())
+    st.register_type_strategy(reg.Purpose, gst.purposes())
+    st.register_type_strategy(reg.Register, gst.registers())

@@ -20,13 +20,29 @@ import datetime as dt
 from hypothesis import strategies as st
 
 from gdprkit.law import DataCategory, LegalBasis, Right, SpecialCategoryCondition
+from gdprkit.testing._st_register import (
+    controllers,
+    durations,
+    purposes,
+    recipients,
+    registers,
+    retentions,
+    transfers,
+)
 
 __all__ = [
     "aware_datetimes",
+    "controllers",
     "data_categories",
+    "durations",
     "legal_bases",
+    "purposes",
+    "recipients",
+    "registers",
+    "retentions",
     "rights",
     "special_category_conditions",
+    "transfers",
 ]
 
 # Offsets seen in the shops' countries (UTC, CET/CEST, EET/EEST) and the extremes of the range.
