@@ -23,10 +23,13 @@ __all__ = [
     "InvalidInput",
     "InvalidTransition",
     "InvalidType",
+    "KeyMaterialError",
     "MissingDependency",
     "NaiveDatetimeError",
     "NotFound",
     "RegisterError",
+    "SubjectForgotten",
+    "UnknownField",
 ]
 
 
@@ -104,3 +107,32 @@ class InvalidAddress(InvalidInput):
 
     The message never contains the text itself: it may be a real client address.
     """
+
+
+class KeyMaterialError(ConfigurationError):
+    """Key material is unusable: too short, badly encoded, or a key ring document is malformed.
+
+    The message names the key id or the setting, never the key bytes.
+    """
+
+
+class SubjectForgotten(NotFound):
+    """A data subject's key was deleted (crypto-shredded), so their sealed values cannot be opened.
+
+    Also raised when the key was never created in the store that was asked; the message names
+    neither the subject nor the value.
+    """
+
+
+class UnknownField(InvalidInput):
+    """A record holds a field that its policy does not mention (and the policy says "fail").
+
+    Failing is the default so that a new column never leaks personal data silently.
+    """
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+        super().__init__(
+            f"field {field!r} is not in the record policy: add an action for it "
+            "(keep, drop, token, seal, mask, generalise) or choose unknown='drop'/'keep'"
+        )
