@@ -33,3 +33,12 @@ def register_strategies() -> None:
     st.register_type_strategy(reg.Retention, gst.retentions())
     st.register_type_strategy(reg.Purpose, gst.purposes())
     st.register_type_strategy(reg.Register, gst.registers())
+
+    from gdprkit.pseudonymise import KeyRing  # noqa: PLC0415
+
+    st.register_type_strategy(KeyRing, gst.key_rings())
+
+    from gdprkit.law import DigitalConsentAge, StatutoryRetention  # noqa: PLC0415
+
+    st.register_type_strategy(DigitalConsentAge, gst.digital_consent_ages())
+    st.register_type_strategy(StatutoryRetention, gst.statutory_retentions())
