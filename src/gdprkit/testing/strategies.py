@@ -20,6 +20,15 @@ import datetime as dt
 from hypothesis import strategies as st
 
 from gdprkit.law import DataCategory, LegalBasis, Right, SpecialCategoryCondition
+from gdprkit.testing._st_law import (
+    country_codes,
+    digital_consent_ages,
+    holiday_calendars,
+    public_holidays,
+    receipt_datetimes,
+    statutory_retentions,
+)
+from gdprkit.testing._st_logs import log_addresses, log_lines
 from gdprkit.testing._st_pseudonymise import (
     email_addresses,
     key_ids,
@@ -40,20 +49,28 @@ from gdprkit.testing._st_register import (
 __all__ = [
     "aware_datetimes",
     "controllers",
+    "country_codes",
     "data_categories",
+    "digital_consent_ages",
     "durations",
     "email_addresses",
+    "holiday_calendars",
     "key_ids",
     "key_rings",
     "legal_bases",
+    "log_addresses",
+    "log_lines",
     "phone_numbers",
     "pseudonym_tokens",
+    "public_holidays",
     "purposes",
+    "receipt_datetimes",
     "recipients",
     "registers",
     "retentions",
     "rights",
     "special_category_conditions",
+    "statutory_retentions",
     "transfers",
 ]
 

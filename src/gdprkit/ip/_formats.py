@@ -1,0 +1,393 @@
+"""Where the addresses are in each log format, and the engine that masks complete lines.
+
+Private to :mod:`gdprkit.ip.logs`.  Lines arrive decoded as latin-1, which maps every byte to one
+code point and back, so non-UTF-8 bytes survive untouched; addresses are ASCII, so a masked
+address encodes back to the same bytes a byte-level tool would write.
+
+Three kinds of field:
+
+- **address fields** (the client of an access log, an X-Forwarded-For list in front of it, the
+  address fields of a JSON line, the host of a syslog line): each element must parse as an
+  address, or be one of the few placeholders servers write (``-``, ``unix:``, ``unknown``); any
+  other element is replaced by :data:`UNPARSED_MARKER` and counted (fail closed);
+- **free text** (request line, referrer, user agent, messages, the rest of a JSON line): every
+  address :func:`gdprkit.ip.text.mask_text` recognises is masked;
+- **fixed fields** whose pattern cannot hold an address (timestamp, status, size): copied.
+
+Every value is cached per engine (bounded, so memory stays flat): real logs repeat clients,
+user agents and referrers, and a dictionary look-up is far cheaper than a regex pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from gdprkit.ip.masking import IPMasker
+
+UNPARSED_MARKER: Final = "[unparsed]"
+"""Written in place of an address field (or list element) that does not parse as an address."""
+
+FORMATS: Final = ("combined", "common", "nginx-json", "jsonl", "syslog", "text")
+
+# Field names of JSON lines that hold addresses or address lists, matched case-insensitively:
+# nginx `escape=json` variable names, common application names, and the Elastic Common Schema
+# leaf name `ip` (`source.ip`, `client.ip`).
+DEFAULT_JSON_FIELDS: Final = (
+    "client",
+    "client_addr",
+    "client_ip",
+    "clientip",
+    "http_x_forwarded_for",
+    "http_x_real_ip",
+    "ip",
+    "ip_address",
+    "realip_remote_addr",
+    "remote_addr",
+    "remote_ip",
+    "remoteip",
+    "x-forwarded-for",
+    "x-real-ip",
+    "x_forwarded_for",
+    "x_real_ip",
+)
+
+# Placeholders web servers write where an address would be; they carry no address.
+_PLACEHOLDERS: Final = frozenset({"-", "", "unix:", "unknown"})
+
+# Access logs (NCSA common/combined, nginx `combined`, Apache `%v %h` variants): a head holding
+# the client (possibly after a virtual host and an X-Forwarded-For list), ident, user, a strict
+# timestamp, the request, status and size; then optionally referrer and user agent, then a tail
+# (nginx's extra `"$http_x_forwarded_for"`, timings, CR of CRLF files).
+_Q = r'"((?:[^"\\\n]|\\.)*)"'
+_ACCESS = re.compile(
+    r"([^\n]*?) ([^ \n]+) ([^ \n]+) "
+    r"(\[\d\d/[A-Za-z]{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\]) "
+    + _Q
+    + r" (\d{3}|-) (\d+|-)(?: "
+    + _Q
+    + " "
+    + _Q
+    + r")?([^\n]*)"
+)
+_HEAD_SPLIT = re.compile(r'([ ,"]+)')
+_HOSTNAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.?(?::\d+)?")
+_HAS_LETTER = re.compile(r"[G-Zg-z_-]")
+
+# syslog: RFC 3164 (`Mmm dd hh:mm:ss host ...`, optional <PRI>) and RFC 5424
+# (`<PRI>1 TIMESTAMP HOST ...`); ISO timestamps as written by rsyslog's high-precision template.
+_SYSLOG = re.compile(
+    r"((?:<\d{1,3}>)?(?:\d{1,2} )?"
+    r"(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[^ \n]*) )"
+    r"([^ \n]+)([^\n]*)"
+)
+
+_ACCESS_DETECT = re.compile(r'[^\n]*? [^ \n]+ [^ \n]+ \[\d\d/[A-Za-z]{3}/\d{4}:[^\]\n]*\] "')
+_JSON_DETECT = re.compile(r"\s*\{")
+
+
+def detect_format(sample: str) -> str:
+    """Return the format most of the first lines of ``sample`` follow (``text`` if none).
+
+    Example:
+        >>> detect_format('1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 5\\n')
+        'combined'
+    """
+    lines = [line for line in sample.split("\n")[:50] if line.strip()]
+    if len(lines) > 1 and not sample.endswith("\n"):
+        lines.pop()  # the last line of a sample may be cut short
+    if not lines:
+        return "text"
+    scores = {
+        "jsonl": sum(1 for line in lines if _JSON_DETECT.match(line)),
+        "combined": sum(1 for line in lines if _ACCESS_DETECT.match(line)),
+        "syslog": sum(1 for line in lines if _SYSLOG.match(line)),
+    }
+    best = max(scores, key=lambda name: scores[name])
+    # A format wins when it explains at least 80 % of the sample; mixed files are free text.
+    if scores[best] * 5 >= len(lines) * 4:
+        return best
+    return "text"
+
+
+def _family(token: str) -> int:
+    """4 or 6, from the textual form of a token that parsed as an address."""
+    if ":" not in token:
+        return 4
+    # `1.2.3.4:80` is IPv4 with a port; anything else with a colon is IPv6 (mapped forms too).
+    host, _, _ = token.rpartition(":")
+    return 4 if ":" not in host and "[" not in host else 6
+
+
+def _address_like(token: str) -> bool:
+    """Whether a token that failed to parse was meant as an address (not a host name)."""
+    return not _HAS_LETTER.search(token) and any(c.isdigit() for c in token)
+
+
+class Engine:
+    """Masks complete lines of one format and counts what it did; one per stream or worker."""
+
+    __slots__ = (
+        "_addr_cache",
+        "_cache_size",
+        "_fields_re",
+        "_head_cache",
+        "_mask_line",
+        "_mask_text_counted",
+        "_masker",
+        "_text_cache",
+        "failed",
+        "format",
+        "lines",
+        "v4",
+        "v6",
+    )
+
+    def __init__(
+        self,
+        masker: IPMasker,
+        *,
+        format: str,
+        fields: tuple[str, ...] | None = None,
+        cache_size: int = 65536,
+    ) -> None:
+        from gdprkit.ip.text import mask_text_counted  # noqa: PLC0415 - keep import light
+
+        self._masker = masker
+        self._mask_text_counted = mask_text_counted
+        self.format = format
+        self._cache_size = cache_size
+        self._addr_cache: dict[str, tuple[str, int, int, str | None]] = {}
+        self._head_cache: dict[str, tuple[str, int, int, tuple[str, ...]]] = {}
+        self._text_cache: dict[str, tuple[str, int, int]] = {}
+        self.lines = 0
+        self.v4 = 0
+        self.v6 = 0
+        self.failed: dict[str, int] = {}
+        self._fields_re: re.Pattern[str] | None = None
+        mask_line: Callable[[str], str]
+        if format in ("combined", "common"):
+            mask_line = self._access_line
+        elif format in ("jsonl", "nginx-json"):
+            names = fields or DEFAULT_JSON_FIELDS
+            alternatives = "|".join(re.escape(name) for name in sorted(set(names)))
+            # Group 1 keeps key, colon and opening quote; group 2 is the string value.
+            self._fields_re = re.compile(
+                rf'("(?i:{alternatives})"\s*:\s*")((?:[^"\\\n]|\\.)*)(?=")'
+            )
+            mask_line = self._json_line
+        elif format == "syslog":
+            mask_line = self._syslog_line
+        else:
+            mask_line = self._text_line
+        self._mask_line = mask_line
+
+    # -- counting ---------------------------------------------------------------------------
+
+    def _fail(self, field: str) -> None:
+        self.failed[field] = self.failed.get(field, 0) + 1
+
+    # -- values -----------------------------------------------------------------------------
+
+    def text(self, value: str) -> str:
+        """Mask every address in a free-text value (cached)."""
+        hit = self._text_cache.get(value)
+        if hit is None:
+            hit = self._mask_text_counted(value, self._masker)
+            if len(self._text_cache) >= self._cache_size:
+                self._text_cache.clear()
+            self._text_cache[value] = hit
+        self.v4 += hit[1]
+        self.v6 += hit[2]
+        return hit[0]
+
+    def _address(self, token: str, field: str) -> tuple[str, int, int, str | None]:
+        """Mask one address token; a token that does not parse becomes the marker (cached)."""
+        hit = self._addr_cache.get(token)
+        if hit is None:
+            from gdprkit.errors import InvalidAddress  # noqa: PLC0415
+
+            try:
+                masked = self._masker.apply(token)
+            except InvalidAddress:
+                hit = (UNPARSED_MARKER, 0, 0, field)
+            else:
+                family = _family(token)
+                hit = (masked, int(family == 4), int(family == 6), None)
+            if len(self._addr_cache) >= self._cache_size:
+                self._addr_cache.clear()
+            self._addr_cache[token] = hit
+        return hit
+
+    def address_field(self, value: str, field: str) -> str:
+        """Mask a field holding one address or a list of them (X-Forwarded-For style)."""
+        if value in _PLACEHOLDERS:
+            return value
+        if "," not in value and " " not in value:
+            masked, n4, n6, failed = self._address(value, field)
+            self.v4 += n4
+            self.v6 += n6
+            if failed is not None:
+                self._fail(failed)
+            return masked
+        parts = _HEAD_SPLIT.split(value)
+        for i in range(0, len(parts), 2):
+            token = parts[i]
+            if token in _PLACEHOLDERS:
+                continue
+            masked, n4, n6, failed = self._address(token, field)
+            self.v4 += n4
+            self.v6 += n6
+            if failed is not None:
+                self._fail(failed)
+            parts[i] = masked
+        return "".join(parts)
+
+    def _head(self, head: str) -> str:
+        """Mask the head of an access-log line: [vhost] [X-Forwarded-For list] client."""
+        hit = self._head_cache.get(head)
+        if hit is None:
+            hit = self._compute_head(head)
+            if len(self._head_cache) >= self._cache_size:
+                self._head_cache.clear()
+            self._head_cache[head] = hit
+        masked, n4, n6, fails = hit
+        self.v4 += n4
+        self.v6 += n6
+        for field in fails:
+            self._fail(field)
+        return masked
+
+    def _compute_head(self, head: str) -> tuple[str, int, int, tuple[str, ...]]:
+        parts = _HEAD_SPLIT.split(head)
+        # parts alternates token, separator, token ...; an empty first/last token is possible
+        # when the head starts or ends with a separator (a quoted X-Forwarded-For list).
+        tokens = [i for i in range(0, len(parts), 2) if parts[i]]
+        n4 = n6 = 0
+        fails: list[str] = []
+        for position, i in enumerate(tokens):
+            token = parts[i]
+            is_client = position == len(tokens) - 1
+            field = "client" if is_client else "x_forwarded_for"
+            if token in _PLACEHOLDERS:
+                continue
+            masked, a4, a6, failed = self._address(token, field)
+            # The first of several tokens may be the virtual host (Apache `%v`, nginx `$host`):
+            # a host name stays, an address-like token is still failed closed.
+            if (
+                failed is not None
+                and position == 0
+                and not is_client
+                and _HOSTNAME.fullmatch(token)
+                and not _address_like(token)
+            ):
+                continue
+            parts[i] = masked
+            n4 += a4
+            n6 += a6
+            if failed is not None:
+                fails.append(failed)
+        return "".join(parts), n4, n6, tuple(fails)
+
+    # -- lines ------------------------------------------------------------------------------
+
+    def _access_line(self, line: str) -> str:
+        m = _ACCESS.fullmatch(line)
+        if m is None:
+            return self._fallback_line(line)
+        head, ident, user, stamp, request, status, size, referer, agent, tail = m.groups()
+        text = self.text
+        out = (
+            f'{self._head(head)} {text(ident)} {text(user)} {stamp} "{text(request)}" '
+            f"{status} {size}"
+        )
+        if referer is not None:
+            out = f'{out} "{text(referer)}" "{text(agent)}"'
+        return f"{out}{text(tail)}" if tail else out
+
+    def _fallback_line(self, line: str) -> str:
+        """A line that does not follow the format: its first token is the address field."""
+        if not line or line == "\r":
+            return line
+        token, sep, rest = line.partition(" ")
+        if token.endswith("\r") and not sep:
+            token, rest = token[:-1], "\r"
+        return f"{self.address_field(token, 'client')}{sep}{self.text(rest) if rest else ''}"
+
+    def _json_line(self, line: str) -> str:
+        fields_re = self._fields_re
+        if fields_re is None:  # pragma: no cover - set in __init__ for JSON formats
+            raise AssertionError
+        parts = fields_re.split(line)
+        if len(parts) == 1:
+            return self._scan(line)
+        # parts: text, key-prefix, value, text, key-prefix, value, ..., text.  The free text
+        # (with the key prefixes, which hold no address) is masked in one pass with a separator
+        # that latin-1 text can never contain, then cut apart again.
+        texts = parts[0::3]
+        for i in range(1, len(parts), 3):
+            texts[i // 3] += parts[i]
+        masked_texts = self._scan(_SEP.join(texts)).split(_SEP)
+        out = [masked_texts[0]]
+        for k, i in enumerate(range(2, len(parts), 3)):
+            out.append(self.address_field(parts[i], "json"))
+            out.append(masked_texts[k + 1])
+        return "".join(out)
+
+    def _syslog_line(self, line: str) -> str:
+        m = _SYSLOG.fullmatch(line)
+        if m is None:
+            return self._scan(line)
+        prefix, host, rest = m.groups()
+        if host.endswith(":") and not host.endswith("::"):
+            # `Feb 21 21:54:44 sshd[1]: ...` has no host; the token is the program.
+            return f"{prefix}{self._scan(host + rest)}"
+        masked, n4, n6, failed = self._address(host, "host")
+        if failed is None:
+            self.v4 += n4
+            self.v6 += n6
+            host = masked
+        elif _address_like(host):
+            self._fail("host")
+            host = UNPARSED_MARKER
+        return f"{prefix}{host}{self._scan(rest)}"
+
+    def _text_line(self, line: str) -> str:
+        return self._scan(line)
+
+    def _scan(self, value: str) -> str:
+        """Mask every address in free text (uncached: for values that rarely repeat)."""
+        masked, n4, n6 = self._mask_text_counted(value, self._masker)
+        self.v4 += n4
+        self.v6 += n6
+        return masked
+
+    # -- chunks -----------------------------------------------------------------------------
+
+    def mask_chunk(self, text: str, *, continuation: bool = False) -> str:
+        """Mask complete lines; the last line may lack its newline (end of input or a cut).
+
+        ``continuation`` says the first line continues a line cut at the previous chunk (a line
+        longer than the read limit): it is scanned as free text, its fields were already seen.
+        """
+        self.lines += text.count("\n")
+        if self.format == "text":
+            return self._scan(text)
+        lines = text.split("\n")
+        first = 0
+        mask_line = self._mask_line
+        if continuation:
+            lines[0] = self._scan(lines[0])
+            first = 1
+        for i in range(first, len(lines)):
+            line = lines[i]
+            if line:
+                lines[i] = mask_line(line)
+        return "\n".join(lines)
+
+
+# A code point above U+00FF never occurs in latin-1 decoded text, and is neither a word character
+# nor an address character, so it separates values in one mask_text pass without joining them.
+_SEP: Final = "\u2028"

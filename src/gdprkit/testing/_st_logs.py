@@ -1,0 +1,152 @@
+"""Hypothesis strategies for log lines with the addresses they contain.
+
+Re-exported by :mod:`gdprkit.testing.strategies`; import them from there.
+
+Each generated line comes with the exact address tokens written in it, in order, so a test can
+compute the expected masked line by replacing those tokens and nothing else.  The filler between
+fields is drawn from bytes that can never form or extend an address (no digits, hex letters,
+dots or colons), but includes every byte from 0x80 to 0xFF and control characters, so the lines
+are rarely valid UTF-8 and exercise byte preservation.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Final
+
+from hypothesis import strategies as st
+
+__all__ = ["log_addresses", "log_lines"]
+
+LogLine = tuple[str, bytes, tuple[str, ...]]
+"""``(format, line without newline, address tokens in order of appearance)``."""
+
+LOG_LINE_FORMATS: Final = ("combined", "common", "jsonl", "syslog", "text")
+
+# Bytes that cannot be part of, or glue onto, an address: no [0-9A-Fa-f], '.', ':', '_', '%',
+# '[', ']', no letters (a letter glued to an address hides it by the text rules), no newline.
+_SAFE_BYTES: Final = bytes(
+    b
+    for b in range(1, 256)
+    if not (chr(b).isascii() and (chr(b).isalnum() or chr(b) in '.:_%[]\n\\"/'))
+)
+_WORDS: Final = ("GET", "POST", "path", "user", "login", "for", "Mozilla", "sshd", "xyz")
+# Decoys the text rules document as non-addresses (FACTS: issue 3 "no false positives").
+_DECOYS: Final = (
+    "Chrome/120.0.6099.109",
+    "Safari/537.36",
+    "app.3.2.1.js",
+    "06:00:00",
+    "00:1a:2b:3c:4d:5e",
+    "v1.2.3.4",
+)
+
+
+@st.composite
+def log_addresses(draw: st.DrawFn, *, ports: bool = True) -> str:
+    """Address tokens as logs write them: IPv4, IPv6 compressed/full/upper-case, IPv4-mapped,
+    bracketed with a port, IPv4 with a port.
+
+    Example:
+        >>> from gdprkit.ip import parse_address
+        >>> from gdprkit.testing import strategies as gst
+        >>> parse_address(gst.log_addresses().example()) is not None
+        True
+    """
+    kind = draw(st.sampled_from(("v4", "v4", "v6", "v6-full", "v6-upper", "mapped")))
+    if kind == "v4":
+        text = str(ipaddress.IPv4Address(draw(st.integers(0, 2**32 - 1))))
+        if ports and draw(st.booleans()):
+            text = f"{text}:{draw(st.integers(1, 65535))}"
+        return text
+    if kind == "mapped":
+        v4 = ipaddress.IPv4Address(draw(st.integers(0, 2**32 - 1)))
+        return f"::ffff:{v4}"
+    v6 = ipaddress.IPv6Address(draw(st.integers(0, 2**128 - 1)))
+    text = str(v6)
+    if kind == "v6-full":
+        text = v6.exploded
+    elif kind == "v6-upper":
+        text = text.upper()
+    if ports and draw(st.booleans()):
+        text = f"[{text}]:{draw(st.integers(1, 65535))}"
+    return text
+
+
+@st.composite
+def _filler(draw: st.DrawFn) -> bytes:
+    pieces = draw(
+        st.lists(
+            st.one_of(
+                st.binary(min_size=1, max_size=8).map(
+                    lambda raw: bytes(_SAFE_BYTES[b % len(_SAFE_BYTES)] for b in raw)
+                ),
+                st.sampled_from(_WORDS).map(str.encode),
+                st.sampled_from(_DECOYS).map(str.encode),
+            ),
+            max_size=5,
+        )
+    )
+    return b" ".join(pieces)
+
+
+@st.composite
+def _free_text(draw: st.DrawFn, addresses: list[str]) -> bytes:
+    """Filler with zero to two addresses, each delimited by spaces."""
+    parts: list[bytes] = [draw(_filler())]
+    for _ in range(draw(st.integers(0, 2))):
+        token = draw(log_addresses())
+        addresses.append(token)
+        parts += [token.encode(), draw(_filler())]
+    return b" ".join(parts)
+
+
+def _json_string(raw: bytes) -> bytes:
+    return raw.replace(b"\\", b"").replace(b'"', b"")
+
+
+@st.composite
+def log_lines(draw: st.DrawFn, *, formats: tuple[str, ...] = LOG_LINE_FORMATS) -> LogLine:
+    """One log line of a format in ``formats``, with the address tokens it holds.
+
+    Formats: ``combined`` and ``common`` (client, an optional X-Forwarded-For list in front of
+    it, addresses in request and referrer), ``jsonl`` (``remote_addr``, ``x_forwarded_for`` and a
+    free-text message), ``syslog`` (an address as host, addresses in the message), ``text``.
+
+    Example:
+        >>> from gdprkit.testing import strategies as gst
+        >>> fmt, line, addresses = gst.log_lines(formats=("common",)).example()
+        >>> fmt, b"\\n" in line
+        ('common', False)
+    """
+    fmt = draw(st.sampled_from(formats))
+    found: list[str] = []
+    if fmt in ("combined", "common"):
+        head: list[str] = []
+        if draw(st.booleans()):
+            head = [draw(log_addresses(ports=False)) for _ in range(draw(st.integers(1, 3)))]
+            head = [", ".join(head)]
+        client = draw(log_addresses(ports=False))
+        found += [*(a for h in head for a in h.split(", ")), client]
+        stamp = f"[{draw(st.integers(10, 28))}/May/2015:10:05:03 +0000]"
+        request = draw(_free_text(found)).replace(b'"', b"")
+        line = b" ".join([*(h.encode() for h in head), client.encode(), b"- -", stamp.encode()])
+        line += b' "' + request + b'" 200 512'
+        if fmt == "combined":
+            referrer = draw(_free_text(found)).replace(b'"', b"")
+            agent = draw(_free_text(found)).replace(b'"', b"")
+            line += b' "' + referrer + b'" "' + agent + b'"'
+        return fmt, line, tuple(found)
+    if fmt == "jsonl":
+        client = draw(log_addresses())
+        found.append(client)
+        message = _json_string(draw(_free_text(found)))
+        line = b'{"remote_addr": "' + client.encode() + b'", "msg": "' + message + b'"}'
+        return fmt, line, tuple(found)
+    if fmt == "syslog":
+        host = draw(log_addresses(ports=False))
+        found.append(host)
+        message = draw(_free_text(found))
+        line = b"Feb 21 21:54:44 " + host.encode() + b" sshd[42]: " + message
+        return fmt, line, tuple(found)
+    return "text", draw(_free_text(found)), tuple(found)
