@@ -1,0 +1,239 @@
+"""Crypto-shredding: seal/open round trips, forget makes blobs unreadable, real SQLite stores."""
+
+from __future__ import annotations
+
+import base64
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gdprkit.errors import IntegrityError, InvalidInput, InvalidType, NotFound, SubjectForgotten
+from gdprkit.pseudonymise import (
+    KeyRing,
+    MemorySubjectKeyStore,
+    SQLiteSubjectKeyStore,
+    SubjectKeys,
+    SubjectKeyStore,
+    WrappedKey,
+)
+from gdprkit.testing import strategies as gst
+
+RING = KeyRing([("k1", bytes(range(32)))])
+subjects = st.text(min_size=1, max_size=40)  # subject ids: any non-empty text
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], object]]:
+    made: list[SQLiteSubjectKeyStore] = []
+
+    def factory() -> object:
+        if request.param == "memory":
+            return MemorySubjectKeyStore()
+        store = SQLiteSubjectKeyStore(tmp_path / f"keys-{len(made)}.sqlite3")
+        made.append(store)
+        return store
+
+    yield factory
+    for store in made:
+        store.close()
+
+
+def test_stores_satisfy_the_protocol(make_store: Callable[[], SubjectKeyStore]) -> None:
+    store = make_store()
+    assert isinstance(store, SubjectKeyStore)
+    key = WrappedKey(key_id="k1", wrapped=b"\x01" * 48)
+    assert store.get("s") is None
+    assert store.add("s", key) == key
+    assert store.add("s", WrappedKey(key_id="k1", wrapped=b"\x02" * 48)) == key, "first key wins"
+    assert store.delete("s") is True
+    assert store.delete("s") is False
+    assert store.get("s") is None
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=30)
+@given(subjects, st.text())
+def test_seal_open_round_trip_then_forget(
+    make_store: Callable[[], SubjectKeyStore], subject: str, value: str
+) -> None:
+    subject = "cust-" + subject
+    keys = SubjectKeys(RING, make_store())
+    blob = keys.seal(subject, value)
+    assert blob.startswith("ss1.")
+    assert keys.open(subject, blob) == value
+    assert keys.open(subject, keys.seal(subject, value)) == value
+    assert keys.forget(subject) is True
+    with pytest.raises(SubjectForgotten) as info:
+        keys.open(subject, blob)
+    assert isinstance(info.value, NotFound)
+    assert subject not in str(info.value)
+
+
+@given(gst.key_rings(), subjects, subjects, st.text())
+def test_forgetting_one_subject_leaves_the_others(
+    ring: KeyRing, a: str, b: str, value: str
+) -> None:
+    keys = SubjectKeys(ring, MemorySubjectKeyStore())
+    blob_a, blob_b = keys.seal(a, value), keys.seal(b, value)
+    if a != b:
+        keys.forget(a)
+        assert keys.open(b, blob_b) == value
+        with pytest.raises(SubjectForgotten):
+            keys.open(a, blob_a)
+
+
+def test_a_new_seal_after_forget_uses_a_new_key() -> None:
+    keys = SubjectKeys(RING, MemorySubjectKeyStore())
+    old = keys.seal("c-1", "x")
+    keys.forget("c-1")
+    new = keys.seal("c-1", "y")
+    assert keys.open("c-1", new) == "y"
+    with pytest.raises(IntegrityError):
+        keys.open("c-1", old)
+
+
+def test_blob_of_another_subject_or_altered_blob_fails() -> None:
+    keys = SubjectKeys(RING, MemorySubjectKeyStore())
+    blob = keys.seal("alice", "secret")
+    keys.seal("bob", "other")
+    with pytest.raises(IntegrityError):
+        keys.open("bob", blob)
+    raw = bytearray(base64.urlsafe_b64decode(blob[4:]))
+    raw[-1] ^= 1
+    with pytest.raises(IntegrityError):
+        keys.open("alice", "ss1." + base64.urlsafe_b64encode(bytes(raw)).decode())
+
+
+def test_swapped_store_rows_are_detected() -> None:
+    store = MemorySubjectKeyStore()
+    keys = SubjectKeys(RING, store)
+    keys.seal("alice", "x")
+    keys.seal("bob", "y")
+    alice_key = store.get("alice")
+    assert alice_key is not None
+    store.delete("bob")
+    store.add("bob", alice_key)
+    with pytest.raises(IntegrityError, match="stored data key"):
+        keys.seal("bob", "z")
+
+
+def test_old_ring_keys_still_unwrap_after_rotation() -> None:
+    store = MemorySubjectKeyStore()
+    blob = SubjectKeys(RING, store).seal("c-1", "x")
+    rotated = SubjectKeys(RING.rotate(), store)
+    assert rotated.open("c-1", blob) == "x"
+    with pytest.raises(NotFound):
+        SubjectKeys(KeyRing.generate(key_id="k7"), store).open("c-1", blob)
+
+
+@pytest.mark.parametrize("blob", ["", "ss2.AAAA", "ss1.***", "ss1.AAAA"])
+def test_malformed_blobs_raise_invalid_input(blob: str) -> None:
+    keys = SubjectKeys(RING, MemorySubjectKeyStore())
+    keys.seal("c-1", "x")
+    with pytest.raises(InvalidInput):
+        keys.open("c-1", blob)
+
+
+def test_argument_checks() -> None:
+    keys = SubjectKeys(RING, MemorySubjectKeyStore())
+    with pytest.raises(InvalidInput):
+        keys.seal("", "x")
+    with pytest.raises(InvalidInput):
+        keys.seal("x" * 257, "x")
+    with pytest.raises(InvalidType):
+        keys.seal("c", b"x")  # type: ignore[arg-type]
+    with pytest.raises(InvalidType):
+        keys.open("c", b"x")  # type: ignore[arg-type]
+    with pytest.raises(InvalidType):
+        SubjectKeys(RING, object())  # type: ignore[arg-type]
+    with pytest.raises(InvalidType):
+        SubjectKeys("ring", MemorySubjectKeyStore())  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput):
+        SQLiteSubjectKeyStore(":memory:", table="x; DROP TABLE y")
+
+
+def test_no_key_material_in_reprs_or_rows(tmp_path: Path) -> None:
+    store = SQLiteSubjectKeyStore(tmp_path / "k.sqlite3")
+    keys = SubjectKeys(RING, store)
+    keys.seal("c-1", "personal value")
+    stored = store.get("c-1")
+    assert stored is not None
+    texts = [repr(keys), repr(store), repr(stored), str(stored)]
+    wrap_key = RING.derive("subject-key-wrap", length=64)
+    for text in texts:
+        assert stored.wrapped.hex() not in text
+        assert wrap_key.hex() not in text
+        assert "personal" not in text
+    assert len(stored.wrapped) == 48  # 32-byte data key + 16-byte SIV tag: wrapped, not plain
+    store.close()
+
+
+def test_sqlite_store_persists_across_connections_and_forget_sticks(tmp_path: Path) -> None:
+    path = tmp_path / "keys.sqlite3"
+    first = SQLiteSubjectKeyStore(path)
+    blob = SubjectKeys(RING, first).seal("c-1", "x")
+    second = SQLiteSubjectKeyStore(path)
+    assert SubjectKeys(RING, second).open("c-1", blob) == "x"
+    assert SubjectKeys(RING, second).forget("c-1")
+    with pytest.raises(SubjectForgotten):
+        SubjectKeys(RING, first).open("c-1", blob)
+    first.close()
+    second.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("SELECT count(*) FROM gdprkit_subject_keys").fetchone()[0] == 0
+
+
+def test_forgotten_key_bytes_are_gone_from_the_files(tmp_path: Path) -> None:
+    path = tmp_path / "keys.sqlite3"
+    store = SQLiteSubjectKeyStore(path)
+    SubjectKeys(RING, store).seal("c-1", "x")
+    stored = store.get("c-1")
+    assert stored is not None
+    store.delete("c-1")
+    store.close()
+    for file in tmp_path.iterdir():
+        assert stored.wrapped not in file.read_bytes(), file.name
+
+
+def test_sqlite_store_from_many_threads(tmp_path: Path) -> None:
+    path = tmp_path / "keys.sqlite3"
+    store = SQLiteSubjectKeyStore(path)
+    other = SQLiteSubjectKeyStore(path)
+    errors: list[BaseException] = []
+    blobs: dict[tuple[int, int], str] = {}
+    barrier = threading.Barrier(4)
+
+    def work(n: int) -> None:
+        try:
+            keys = SubjectKeys(RING, store if n % 2 else other)
+            barrier.wait()
+            for i in range(25):
+                # every thread seals for the same subjects at once: one key per subject must win
+                blobs[(n, i)] = keys.seal(f"s-{i}", f"v-{n}-{i}")
+        except BaseException as exc:  # noqa: BLE001 - collected and re-raised below
+            errors.append(exc)
+        finally:
+            if n % 2:
+                store.close()
+            else:
+                other.close()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    store.close()
+    other.close()
+    fresh = SQLiteSubjectKeyStore(path)
+    keys = SubjectKeys(RING, fresh)
+    assert len(blobs) == 100
+    for (n, i), blob in blobs.items():
+        assert keys.open(f"s-{i}", blob) == f"v-{n}-{i}"
+    fresh.close()
