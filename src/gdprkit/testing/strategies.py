@@ -20,6 +20,14 @@ import datetime as dt
 from hypothesis import strategies as st
 
 from gdprkit.law import DataCategory, LegalBasis, Right, SpecialCategoryCondition
+from gdprkit.testing._st_consent import (
+    consent_events,
+    consent_histories,
+    consents,
+    cookie_consents,
+    evidences,
+    parental_authorisations,
+)
 from gdprkit.testing._st_law import (
     country_codes,
     digital_consent_ages,
@@ -45,21 +53,39 @@ from gdprkit.testing._st_register import (
     retentions,
     transfers,
 )
+from gdprkit.testing._st_retention import (
+    alignments,
+    erasure_blockers,
+    event_datetimes,
+    legal_holds,
+    retention_records,
+    retention_rules,
+)
 
 __all__ = [
+    "alignments",
     "aware_datetimes",
+    "consent_events",
+    "consent_histories",
+    "consents",
     "controllers",
+    "cookie_consents",
     "country_codes",
     "data_categories",
     "digital_consent_ages",
     "durations",
     "email_addresses",
+    "erasure_blockers",
+    "event_datetimes",
+    "evidences",
     "holiday_calendars",
     "key_ids",
     "key_rings",
     "legal_bases",
+    "legal_holds",
     "log_addresses",
     "log_lines",
+    "parental_authorisations",
     "phone_numbers",
     "pseudonym_tokens",
     "public_holidays",
@@ -67,6 +93,8 @@ __all__ = [
     "receipt_datetimes",
     "recipients",
     "registers",
+    "retention_records",
+    "retention_rules",
     "retentions",
     "rights",
     "special_category_conditions",

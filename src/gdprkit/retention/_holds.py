@@ -1,0 +1,253 @@
+"""Legal holds and erasure blockers: what keeps a record past its retention period."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+import attrs
+
+from gdprkit._time import ensure_aware
+from gdprkit.errors import InvalidInput, InvalidType
+from gdprkit.register import Duration
+
+__all__ = ["BlockerKind", "ErasureBlocker", "HoldScope", "LegalHold"]
+
+
+class HoldScope(str, enum.Enum):
+    """What a hold covers: one subject's records, a purpose, one record, or everything."""
+
+    SUBJECT = "subject"
+    PURPOSE = "purpose"
+    RECORD = "record"
+    GLOBAL = "global"
+
+
+def _nonempty(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidType(f"{attribute.name} must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise InvalidInput(f"{attribute.name} must not be empty")
+
+
+def _optional_text(
+    _instance: object, attribute: attrs.Attribute[str | None], value: object
+) -> None:
+    if value is not None and not isinstance(value, str):
+        raise InvalidType(f"{attribute.name} must be a string or None")
+
+
+def _optional_aware(value: object) -> dt.datetime | None:
+    return None if value is None else ensure_aware(_parse_time(value), "hold time")
+
+
+def _parse_time(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidInput("a hold time must be an ISO 8601 date-time") from None
+    return value
+
+
+@attrs.frozen
+class LegalHold:
+    """A reason to keep data regardless of retention (litigation, an audit, an Art. 17(3) ground).
+
+    A hold always wins over deletion and anonymisation: while it is in force
+    (``since <= now < until``; open-ended without ``until``) no record it covers is due.
+    ``target`` is the subject id, purpose id or record id the hold covers (``None`` for a
+    global hold); it is left out of the repr, as subject ids are personal data.  ``purpose``
+    narrows a subject (or global) hold to one purpose's records.  ``ground`` is the Art. 17(3)
+    exception the hold rests on, if any (FACTS.md §1d).
+
+    Raises:
+        InvalidInput: an empty reason, a target missing (or given for a global hold), or
+            ``until`` not after ``since``.
+        NaiveDatetimeError: ``since`` or ``until`` is naive.
+
+    Example:
+        >>> import datetime as dt
+        >>> hold = LegalHold(reason="Tax audit 2025", scope="purpose", target="bookkeeping",
+        ...                  until=dt.datetime(2026, 6, 30, tzinfo=dt.timezone.utc))
+        >>> hold.in_force(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+        True
+    """
+
+    reason: str = attrs.field(validator=_nonempty)
+    scope: HoldScope = attrs.field(default=HoldScope.GLOBAL, converter=HoldScope)
+    target: str | None = attrs.field(default=None, validator=_optional_text, repr=False)
+    until: dt.datetime | None = attrs.field(default=None, converter=_optional_aware)
+    since: dt.datetime | None = attrs.field(default=None, converter=_optional_aware)
+    ground: str | None = attrs.field(default=None, validator=_optional_text)
+    purpose: str | None = attrs.field(default=None, validator=_optional_text)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.scope is HoldScope.GLOBAL) != (self.target is None):
+            raise InvalidInput("target is required for subject/purpose/record holds, not global")
+        if self.until is not None and self.since is not None and self.until <= self.since:
+            raise InvalidInput("until must be after since")
+
+    def in_force(self, at: dt.datetime) -> bool:
+        """Whether the hold is in force at ``at`` (``since <= at < until``).
+
+        Raises:
+            NaiveDatetimeError: ``at`` is naive.
+        """
+        ensure_aware(at, "at")
+        return (self.since is None or self.since <= at) and (self.until is None or at < self.until)
+
+    def describe(self) -> str:
+        """Words for the explanation chain; names the scope, never the subject id."""
+        until = "until further notice" if self.until is None else f"until {self.until.isoformat()}"
+        ground = f" ({self.ground})" if self.ground else ""
+        return f"held by {self.scope.value} hold {self.reason!r}{ground} {until}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible form (``version`` 1)."""
+        return {
+            "version": 1,
+            "reason": self.reason,
+            "scope": self.scope.value,
+            "target": self.target,
+            "until": None if self.until is None else self.until.isoformat(),
+            "since": None if self.since is None else self.since.isoformat(),
+            "ground": self.ground,
+            "purpose": self.purpose,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LegalHold:
+        """Inverse of :meth:`to_dict`.
+
+        Raises:
+            InvalidInput: an unknown version or key, or an invalid value.
+        """
+        data = dict(data)
+        if data.pop("version", 1) != 1:
+            raise InvalidInput("unsupported legal hold version (expected 1)")
+        unknown = set(data) - {f.name for f in attrs.fields(cls)}
+        if unknown:
+            raise InvalidInput(f"unknown legal hold keys: {sorted(unknown)}")
+        return cls(**data)
+
+
+class BlockerKind(str, enum.Enum):
+    """Facts about a customer that block erasure, as a shop's policy lists them.
+
+    The list follows the policy quoted in issue 6 (a retailer's privacy notice).  How long a
+    dated fact blocks erasure is that shop's policy, not a number of law; the defaults below can
+    be changed per blocker.  Each kind names the ground it rests on: Art. 17(3)(b) for a legal
+    duty, Art. 17(3)(e) for legal claims, or Art. 17(1)(a) not applying while the data are still
+    necessary for the contract (FACTS.md §1d).
+    """
+
+    OPEN_ORDER = "open_order"
+    OPEN_CASE = "open_case"
+    UNSETTLED_DEBT = "unsettled_debt"
+    MISUSE_SUSPECTED = "misuse_suspected"
+    DEBT_SOLD = "debt_sold"
+    CREDIT_REJECTED = "credit_rejected"
+    BOOKKEEPING = "bookkeeping"
+
+    @property
+    def ground(self) -> str:
+        """The GDPR provision that lets the shop keep the data while the blocker stands."""
+        return _GROUNDS[self]
+
+
+_GROUNDS = {
+    BlockerKind.OPEN_ORDER: "still necessary for the contract: Art. 17(1)(a) does not apply",
+    BlockerKind.OPEN_CASE: "still necessary for the open case: Art. 17(1)(a) does not apply",
+    BlockerKind.UNSETTLED_DEBT: "Art. 17(3)(e)",
+    BlockerKind.MISUSE_SUSPECTED: "Art. 17(3)(e)",
+    BlockerKind.DEBT_SOLD: "Art. 17(3)(e)",
+    BlockerKind.CREDIT_REJECTED: "Art. 17(3)(e)",
+    BlockerKind.BOOKKEEPING: "Art. 17(3)(b)",
+}
+
+# How long a dated fact blocks erasure in the quoted policy (issue 6): shop policy, overridable.
+_DEFAULT_FOR = {
+    BlockerKind.MISUSE_SUSPECTED: Duration(4, "years"),
+    BlockerKind.DEBT_SOLD: Duration(3, "years"),
+    BlockerKind.CREDIT_REJECTED: Duration(3, "months"),
+}
+_DECEASED_DEBT_SOLD = Duration(1, "years")
+_DATED = frozenset(_DEFAULT_FOR)
+
+
+def _optional_duration(value: object) -> Duration | None:
+    return None if value is None else Duration.parse(value)
+
+
+@attrs.frozen
+class ErasureBlocker:
+    """A fact the host application supplies that blocks erasure of a subject's data.
+
+    Open-ended blockers (an open order, an open case, an unsettled debt) last until the host
+    stops supplying them, or until ``until``.  Dated blockers count from ``at``: suspected
+    misuse 4 years, a debt sold 3 years (1 year when the customer has died,
+    ``deceased=True``), a rejected credit application 3 months, unless ``lasts`` says otherwise.
+    A book-keeping blocker needs ``until`` (usually a statutory rule's due date).  ``purpose``
+    narrows the blocker to one purpose's records; otherwise it covers all the subject's data.
+
+    :meth:`hold` turns the blocker into a :class:`LegalHold`, which is what schedules and
+    :func:`erasure_plan` use.
+
+    Raises:
+        InvalidInput: a dated kind without ``at``, a book-keeping blocker without ``until``.
+        NaiveDatetimeError: ``at`` or ``until`` is naive.
+
+    Example:
+        >>> import datetime as dt
+        >>> b = ErasureBlocker("misuse_suspected", subject="c-17",
+        ...                    at=dt.datetime(2023, 5, 2, tzinfo=dt.timezone.utc))
+        >>> hold = b.hold()
+        >>> hold.until.date(), hold.ground
+        (datetime.date(2027, 5, 2), 'Art. 17(3)(e)')
+    """
+
+    kind: BlockerKind = attrs.field(converter=BlockerKind)
+    subject: str = attrs.field(validator=_nonempty, repr=False)
+    at: dt.datetime | None = attrs.field(default=None, converter=_optional_aware)
+    until: dt.datetime | None = attrs.field(default=None, converter=_optional_aware)
+    lasts: Duration | None = attrs.field(default=None, converter=_optional_duration)
+    deceased: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    purpose: str | None = attrs.field(default=None, validator=_optional_text)
+    note: str | None = attrs.field(default=None, validator=_optional_text)
+
+    def __attrs_post_init__(self) -> None:
+        if self.kind in _DATED and self.at is None and self.until is None:
+            raise InvalidInput(f"blocker {self.kind.value!r} needs 'at' (the date of the fact)")
+        if self.kind is BlockerKind.BOOKKEEPING and self.until is None:
+            raise InvalidInput(
+                "blocker 'bookkeeping' needs 'until' (the end of the statutory period)"
+            )
+
+    def end(self) -> dt.datetime | None:
+        """When the blocker stops blocking (``None``: while the host app still reports it)."""
+        if self.until is not None:
+            return self.until
+        if self.kind in _DATED and self.at is not None:
+            lasts: Duration | None = self.lasts
+            if lasts is None:
+                deceased = self.kind is BlockerKind.DEBT_SOLD and self.deceased
+                lasts = _DECEASED_DEBT_SOLD if deceased else _DEFAULT_FOR[self.kind]
+            return self.at + lasts.relativedelta()
+        return None
+
+    def hold(self) -> LegalHold:
+        """This blocker as a subject hold (narrowed to ``purpose`` when one is given)."""
+        reason = self.kind.value.replace("_", " ")
+        if self.note:
+            reason = f"{reason}: {self.note}"
+        return LegalHold(
+            reason=reason,
+            scope=HoldScope.SUBJECT,
+            target=self.subject,
+            until=self.end(),
+            since=self.at,
+            ground=self.kind.ground,
+            purpose=self.purpose,
+        )

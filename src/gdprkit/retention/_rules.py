@@ -1,0 +1,280 @@
+"""Retention rules: a period counted from an event, aligned, ending in an action."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import enum
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from gdprkit.errors import InvalidInput, InvalidType
+from gdprkit.register import Duration, Retention, RetentionAction
+
+__all__ = ["Alignment", "AlignmentKind", "RetentionRule"]
+
+_ONE_DAY = dt.timedelta(days=1)
+
+
+class AlignmentKind(str, enum.Enum):
+    """Where a retention period starts relative to its trigger event."""
+
+    NONE = "none"
+    END_OF_MONTH = "end_of_month"
+    END_OF_YEAR = "end_of_year"
+    FINANCIAL_YEAR_END = "financial_year_end"
+
+
+def _month(_instance: object, attribute: attrs.Attribute[int | None], value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidType(f"{attribute.name} must be an int (1-12), got {type(value).__name__}")
+    if not 1 <= value <= 12:
+        raise InvalidInput(f"{attribute.name} must be a month number 1-12, got {value}")
+
+
+@attrs.frozen
+class Alignment:
+    """Move a trigger date to the end of its month, calendar year or financial year.
+
+    Statutory book-keeping periods usually run from the *end* of the (financial) year in which
+    a document was made, not from its date (FACTS.md §5, e.g. §132(1) BAO, §147(4) AO).  The text
+    form is the register's (``"none"``, ``"end_of_month"``, ``"end_of_year"``,
+    ``"financial_year_end:<month>"``, where the month is the one the financial year ends in), so
+    :class:`gdprkit.register.Retention` and :class:`RetentionRule` share one format.
+
+    Aligning is idempotent: an aligned date is already the last day of its period.
+
+    Raises:
+        InvalidInput: an unknown text form, or a financial-year month outside 1-12.
+
+    Example:
+        >>> import datetime as dt
+        >>> Alignment.parse("financial_year_end:6").align(dt.date(2024, 7, 1))
+        datetime.date(2025, 6, 30)
+        >>> str(Alignment.parse("end_of_year"))
+        'end_of_year'
+    """
+
+    kind: AlignmentKind = attrs.field(default=AlignmentKind.NONE, converter=AlignmentKind)
+    month: int | None = attrs.field(default=None, validator=_month)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.kind is AlignmentKind.FINANCIAL_YEAR_END) != (self.month is not None):
+            raise InvalidInput(
+                "month is required with (and only with) alignment 'financial_year_end'"
+            )
+
+    @classmethod
+    def parse(cls, text: object) -> Alignment:
+        """Parse the register's text form (an :class:`Alignment` is returned unchanged).
+
+        Raises:
+            InvalidType: ``text`` is not a string.
+            InvalidInput: the text is not one of the forms above.
+        """
+        if isinstance(text, Alignment):
+            return text
+        if not isinstance(text, str):
+            raise InvalidType(f"alignment must be a string, got {type(text).__name__}")
+        kind, sep, month = text.strip().partition(":")
+        if kind == AlignmentKind.FINANCIAL_YEAR_END.value and sep and month.strip().isdigit():
+            return cls(AlignmentKind.FINANCIAL_YEAR_END, int(month))
+        if not sep and kind in {k.value for k in AlignmentKind} - {"financial_year_end"}:
+            return cls(AlignmentKind(kind))
+        raise InvalidInput(
+            "alignment must be 'none', 'end_of_month', 'end_of_year' or "
+            "'financial_year_end:<month 1-12>' (the month the financial year ends in)"
+        )
+
+    def align(self, day: dt.date) -> dt.date:
+        """The last day of the month/year/financial year that contains ``day``."""
+        if self.kind is AlignmentKind.NONE:
+            return day
+        if self.kind is AlignmentKind.END_OF_MONTH:
+            return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+        if self.kind is AlignmentKind.END_OF_YEAR:
+            return dt.date(day.year, 12, 31)
+        end_month: int = self.month  # type: ignore[assignment]  # checked in post-init
+        year = day.year if day.month <= end_month else day.year + 1
+        return dt.date(year, end_month, calendar.monthrange(year, end_month)[1])
+
+    def describe(self) -> str:
+        """Words for the explanation chain (``"end of the calendar year"``)."""
+        if self.kind is AlignmentKind.NONE:
+            return "no alignment"
+        if self.kind is AlignmentKind.END_OF_MONTH:
+            return "end of the month"
+        if self.kind is AlignmentKind.END_OF_YEAR:
+            return "end of the calendar year"
+        month: str = calendar.month_name[self.month or 12]
+        return f"end of the financial year ending in {month}"
+
+    def __str__(self) -> str:
+        if self.kind is AlignmentKind.FINANCIAL_YEAR_END:
+            return f"financial_year_end:{self.month}"
+        return str(self.kind.value)
+
+
+def _parse_alignment(value: object) -> Alignment:
+    return Alignment.parse(value)
+
+
+def _duration_or_none(value: object) -> Duration | None:
+    return None if value is None else Duration.parse(value)
+
+
+def _trigger(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidType(f"{attribute.name} must be an event name (str)")
+    if not value.strip():
+        raise InvalidInput(f"{attribute.name} must name an event, got an empty string")
+
+
+def _optional_text(
+    _instance: object, attribute: attrs.Attribute[str | None], value: object
+) -> None:
+    if value is not None and not isinstance(value, str):
+        raise InvalidType(f"{attribute.name} must be a string or None")
+
+
+@attrs.frozen
+class RetentionRule:
+    """Keep data for ``period`` after the ``trigger`` event (aligned), then take ``action``.
+
+    The period is counted like a period of Regulation 1182/71 (FACTS.md §3b, by analogy): the
+    day of the trigger (after alignment) is not counted (Art. 3(1)), a period in months or years
+    ends on the same date number, clamped to a shorter month's last day (Art. 3(2)(c)), and the
+    data may be kept until that last day has expired.  The action falls due at the first instant
+    of the next day, in the trigger's own time zone.  No weekend roll-forward (Art. 3(4)) is
+    applied: it would only keep data longer.  ``period=None`` means "until the event" (the
+    action falls due the day after the trigger, e.g. "until the account is closed").
+
+    ``ground`` is the Art. 17(3) exception the rule rests on when the retention is a legal duty
+    (``"Art. 17(3)(b)"`` for book-keeping, FACTS.md §1d): :func:`erasure_plan` then keeps the
+    data against an erasure request until the rule's due date.
+
+    Raises:
+        InvalidType: a field has the wrong type.
+        InvalidInput: an empty trigger, a bad alignment or a non-positive period.
+
+    Example:
+        >>> import datetime as dt
+        >>> rule = RetentionRule(period="7 years", trigger="invoice_issued",
+        ...                      alignment="end_of_year", citation="§132(1) BAO")
+        >>> invoice = dt.datetime(2024, 3, 15, 9, 30, tzinfo=dt.timezone.utc)
+        >>> rule.due(invoice)
+        datetime.datetime(2032, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
+    """
+
+    trigger: str = attrs.field(validator=_trigger)
+    period: Duration | None = attrs.field(default=None, converter=_duration_or_none)
+    alignment: Alignment = attrs.field(default=Alignment(), converter=_parse_alignment)
+    action: RetentionAction = attrs.field(default=RetentionAction.DELETE, converter=RetentionAction)
+    citation: str | None = attrs.field(default=None, validator=_optional_text)
+    description: str | None = attrs.field(default=None, validator=_optional_text)
+    ground: str | None = attrs.field(default=None, validator=_optional_text)
+
+    @classmethod
+    def from_retention(cls, retention: Retention, *, ground: str | None = None) -> RetentionRule:
+        """The rule a register :class:`~gdprkit.register.Retention` states.
+
+        Raises:
+            InvalidInput: the retention names no trigger event (only a criterion in words), so
+                no date can be computed from it.
+
+        Example:
+            >>> from gdprkit.register import Retention
+            >>> r = Retention(description="CCTV: 30 days", period="30 days", trigger="recorded")
+            >>> str(RetentionRule.from_retention(r).period)
+            '30 days'
+        """
+        if retention.trigger is None:
+            raise InvalidInput(
+                "retention has no trigger event, only a criterion: no date can be computed"
+            )
+        return cls(
+            trigger=retention.trigger,
+            period=retention.period,
+            alignment=retention.alignment,
+            action=retention.action,
+            citation=retention.citation,
+            description=retention.description,
+            ground=ground,
+        )
+
+    def anchor(self, trigger_day: dt.date) -> dt.date:
+        """The day the period counts from: the trigger's day after alignment."""
+        return self.alignment.align(trigger_day)
+
+    def last_day(self, trigger_day: dt.date) -> dt.date:
+        """The last day on which the data may still be kept."""
+        anchor = self.alignment.align(trigger_day)
+        return anchor if self.period is None else self.period.after(anchor)
+
+    def due(self, trigger: dt.datetime) -> dt.datetime:
+        """The instant the action falls due: midnight after :meth:`last_day`, in the trigger's zone.
+
+        Raises:
+            InvalidType: ``trigger`` is not a datetime.
+            NaiveDatetimeError: ``trigger`` is naive.
+        """
+        from gdprkit._time import ensure_aware  # noqa: PLC0415 - keep the hot path import-free
+
+        ensure_aware(trigger, "trigger")
+        return self._due_function()(trigger)
+
+    def _due_function(self) -> Callable[[dt.datetime], dt.datetime]:
+        """A closure computing :meth:`due`, memoised per (time zone, day) for sweeps."""
+        cache: dict[tuple[Any, dt.date], dt.datetime] = {}
+        last_day = self.last_day
+        combine = dt.datetime.combine
+        midnight = dt.time(0)
+
+        def due(trigger: dt.datetime) -> dt.datetime:
+            key = (trigger.tzinfo, trigger.date())
+            hit = cache.get(key)
+            if hit is None:
+                hit = combine(last_day(key[1]) + _ONE_DAY, midnight, tzinfo=key[0])
+                if len(cache) < 100_000:  # bound the memo: a sweep's trigger days are few
+                    cache[key] = hit
+            return hit
+
+        return due
+
+    def explain(self) -> str:
+        """One line: period, trigger, alignment, action and citation."""
+        period = "until" if self.period is None else f"{self.period} after"
+        text = f"{self.action.value} {period} {self.trigger}"
+        if self.alignment.kind is not AlignmentKind.NONE:
+            text += f" (counted from the {self.alignment.describe()})"
+        if self.citation:
+            text += f" [{self.citation}]"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible form, with the register's field names and formats."""
+        return {
+            "trigger": self.trigger,
+            "period": None if self.period is None else str(self.period),
+            "alignment": str(self.alignment),
+            "action": self.action.value,
+            "citation": self.citation,
+            "description": self.description,
+            "ground": self.ground,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RetentionRule:
+        """Inverse of :meth:`to_dict`.
+
+        Raises:
+            InvalidInput: ``data`` has unknown keys or invalid values.
+        """
+        unknown = set(data) - {f.name for f in attrs.fields(cls)}
+        if unknown:
+            raise InvalidInput(f"unknown retention rule keys: {sorted(unknown)}")
+        return cls(**data)

@@ -1,0 +1,68 @@
+"""Statutory presets: rows of gdprkit.law.retention (FACTS.md §5) as retention rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from gdprkit.errors import InvalidInput, NotFound
+from gdprkit.law.retention import STATUTORY_RETENTION, PeriodKind, statutory_retention
+from gdprkit.register import RetentionAction
+from gdprkit.retention import AlignmentKind, statutory_rule
+
+UTC = dt.timezone.utc
+
+
+def test_austria_seven_years_from_the_end_of_the_year() -> None:
+    # §132(1) BAO (FACTS.md §5 ✅ [S58][S59]): an invoice of 15 March 2024 is kept through 2031.
+    rule = statutory_rule("AT", "books_and_vouchers", trigger="invoice_issued")
+    assert rule.due(dt.datetime(2024, 3, 15, tzinfo=UTC)) == dt.datetime(2032, 1, 1, tzinfo=UTC)
+    assert rule.action is RetentionAction.DELETE
+    assert rule.ground == "Art. 17(3)(b)"
+    assert "§132(1) BAO" in (rule.citation or "")
+    assert "S58" in (rule.citation or "")
+
+
+def test_germany_vouchers_eight_years() -> None:
+    rule = statutory_rule("DE", "accounting_vouchers", trigger="invoice_issued")
+    assert str(rule.period) == "8 years"
+    assert rule.alignment.kind is AlignmentKind.END_OF_YEAR
+    assert rule.due(dt.datetime(2025, 2, 1, tzinfo=UTC)).date() == dt.date(2034, 1, 1)
+
+
+def test_financial_year_rows_follow_the_shops_financial_year() -> None:
+    rule = statutory_rule("FR", "accounting_books", financial_year_end=6)
+    assert rule.alignment.kind is AlignmentKind.FINANCIAL_YEAR_END
+    assert rule.alignment.month == 6
+    assert rule.trigger == "document_date"
+    assert rule.due(dt.datetime(2024, 8, 1, tzinfo=UTC)).date() == dt.date(2035, 7, 1)
+
+
+def test_last_entry_rows_count_from_the_last_entry() -> None:
+    rule = statutory_rule("IT", "accounting_entries")
+    assert rule.trigger == "last_entry"
+    assert rule.alignment.kind is AlignmentKind.NONE
+
+
+def test_every_row_with_years_becomes_a_rule_and_the_rest_refuse() -> None:
+    for row in STATUTORY_RETENTION:
+        if row.years is None:
+            with pytest.raises(InvalidInput, match="no number of years"):
+                statutory_rule(row)
+            continue
+        rule = statutory_rule(row)
+        assert rule.period is not None
+        assert rule.period.amount == row.years
+        definite = row.kind in (PeriodKind.FIXED, PeriodKind.AT_LEAST) and row.start is not None
+        assert (rule.action is RetentionAction.DELETE) is definite
+        assert row.law in (rule.citation or "")
+
+
+def test_lookup_errors() -> None:
+    with pytest.raises(InvalidInput, match="choose one"):
+        statutory_rule("DE")
+    with pytest.raises(NotFound):
+        statutory_rule("AT", "nope")
+    assert len(statutory_retention("NL")) == 1
+    assert statutory_rule("NL").action is RetentionAction.REVIEW  # start not stated
