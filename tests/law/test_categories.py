@@ -68,3 +68,16 @@ def test_special_strategy_only_special(category: DataCategory) -> None:
 def test_unknown_category_is_a_typed_error() -> None:
     with pytest.raises(InvalidInput, match="unknown data category"):
         DataCategory.parse("shoe_size")
+
+
+@given(gst.data_categories())
+def test_parse_round_trips_members_and_their_storage_strings(category: DataCategory) -> None:
+    assert DataCategory.parse(category) is category
+    assert DataCategory.parse(str(category)) is category
+    assert str(category) == category.value
+
+
+@pytest.mark.parametrize("bad", [None, 3, ["contact"]])
+def test_parse_rejects_non_strings(bad: object) -> None:
+    with pytest.raises(InvalidInput, match="expected one of"):
+        DataCategory.parse(bad)

@@ -37,3 +37,8 @@ def register_strategies() -> None:
     from gdprkit.pseudonymise import KeyRing  # noqa: PLC0415
 
     st.register_type_strategy(KeyRing, gst.key_rings())
+
+    from gdprkit.law import DigitalConsentAge, StatutoryRetention  # noqa: PLC0415
+
+    st.register_type_strategy(DigitalConsentAge, gst.digital_consent_ages())
+    st.register_type_strategy(StatutoryRetention, gst.statutory_retentions())

@@ -1,0 +1,68 @@
+"""Statuses and sources of the law tables: the FACTS.md legend and its source list."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from gdprkit.errors import InvalidInput, InvalidType, NotFound
+from gdprkit.law.ages import DIGITAL_CONSENT_AGES
+from gdprkit.law.retention import STATUTORY_RETENTION
+from gdprkit.law.sources import SOURCES, Source, Status, source
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("confirmed", Status.CONFIRMED),
+        ("✅", Status.CONFIRMED),
+        (" 🟡 ", Status.SECONDARY),
+        ("❌", Status.UNCONFIRMED),
+        (Status.SECONDARY, Status.SECONDARY),
+    ],
+)
+def test_status_parses_values_and_symbols(text: object, expected: Status) -> None:
+    assert Status.parse(text) is expected
+    assert str(expected) == expected.value
+
+
+@pytest.mark.parametrize("bad", ["likely", "", None, 1])
+def test_status_rejects_unknown(bad: object) -> None:
+    with pytest.raises(InvalidInput, match="expected one of"):
+        Status.parse(bad)
+
+
+def test_source_value_and_lookup() -> None:
+    cylaw = source("S15")
+    assert source("[S15]") is cylaw
+    assert str(cylaw).startswith("[S15] cylaw.org")
+    assert Source.from_dict(cylaw.to_dict()) == cylaw
+    with pytest.raises(NotFound):
+        source("S999")
+    with pytest.raises(InvalidInput, match="ref"):
+        Source("15", "text")
+    with pytest.raises(InvalidInput, match="text"):
+        Source("S15", "  ")
+    with pytest.raises(InvalidType):
+        Source.from_dict("S15")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="text"):
+        Source.from_dict({"ref": "S15"})
+
+
+def test_every_cited_source_is_known() -> None:
+    cited = {s.ref for e in DIGITAL_CONSENT_AGES.values() for s in e.sources}
+    cited |= {s.ref for e in STATUTORY_RETENTION for s in e.sources}
+    assert cited <= set(SOURCES)
+    # Every source reference named in a note is one the entry cites.
+    for entry in [*DIGITAL_CONSENT_AGES.values(), *STATUTORY_RETENTION]:
+        refs = {s.ref for s in entry.sources}
+        assert set(re.findall(r"\[(S\d+)\]", entry.note)) <= refs, entry
+
+
+def test_source_texts_are_verbatim_copies_of_facts_md(shared_dir: Path) -> None:
+    text = (shared_dir / "FACTS.md").read_text(encoding="utf-8")
+    listed = dict(re.findall(r"^- \[(S\d+)\] (.*)$", text, re.MULTILINE))
+    for ref, entry in SOURCES.items():
+        assert listed[ref] == entry.text, ref
