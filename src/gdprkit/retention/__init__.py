@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+from gdprkit.retention._erasure import ErasureItem, ErasureOutcome, ErasurePlan, erasure_plan
 from gdprkit.retention._holds import BlockerKind, ErasureBlocker, HoldScope, LegalHold
 from gdprkit.retention._presets import statutory_rule
 from gdprkit.retention._records import Record, RecordLike, record_from_mapping
@@ -31,12 +32,16 @@ __all__ = [
     "BlockerKind",
     "Decision",
     "ErasureBlocker",
+    "ErasureItem",
+    "ErasureOutcome",
+    "ErasurePlan",
     "HoldScope",
     "LegalHold",
     "Record",
     "RecordLike",
     "RetentionRule",
     "RetentionSchedule",
+    "erasure_plan",
     "record_from_mapping",
     "statutory_rule",
 ]
