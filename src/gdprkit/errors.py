@@ -16,10 +16,16 @@ Example:
 from __future__ import annotations
 
 __all__ = [
+    "ChainBroken",
     "ConfigurationError",
+    "ConsentCookieError",
+    "ConsentCookieExpired",
+    "ConsentCookieTampered",
+    "ConsentCookieVersion",
     "GdprkitError",
     "IntegrityError",
     "InvalidAddress",
+    "InvalidConsent",
     "InvalidInput",
     "InvalidTransition",
     "InvalidType",
@@ -27,6 +33,7 @@ __all__ = [
     "MissingDependency",
     "NaiveDatetimeError",
     "NotFound",
+    "ParentalConsentRequired",
     "RegisterError",
     "SubjectForgotten",
     "UnknownField",
@@ -136,3 +143,45 @@ class UnknownField(InvalidInput):
             f"field {field!r} is not in the record policy: add an action for it "
             "(keep, drop, token, seal, mask, generalise) or choose unknown='drop'/'keep'"
         )
+
+
+class InvalidConsent(InvalidInput):
+    """A consent cannot be recorded as given: not a clear affirmative act, wrong purpose, bundled.
+
+    Raised for pre-ticked boxes, silence, inactivity and scrolling (Recital 32 GDPR; EDPB
+    Guidelines 05/2020 para. 86), for consent to a purpose whose legal basis is not consent, and
+    for a second decision on the same purpose in one call.
+    """
+
+
+class ParentalConsentRequired(InvalidConsent):
+    """A child's consent was recorded without the parental authorisation Art. 8(1) GDPR needs."""
+
+
+class ChainBroken(IntegrityError):
+    """A consent ledger's hash chain does not verify; ``position`` is the first bad event.
+
+    ``position`` is the 1-based sequence number where verification failed and ``reason`` says
+    what was found (an edited event, a missing, inserted or reordered one, a truncated tail).
+    """
+
+    def __init__(self, position: int, reason: str) -> None:
+        self.position = position
+        self.reason = reason
+        super().__init__(f"consent ledger broken at event {position}: {reason}")
+
+
+class ConsentCookieError(InvalidInput):
+    """A consent cookie value cannot be used; treat the visitor as not having decided yet."""
+
+
+class ConsentCookieTampered(ConsentCookieError, IntegrityError):
+    """A consent cookie's signature does not match (edited, forged, or signed with another key)."""
+
+
+class ConsentCookieExpired(ConsentCookieError):
+    """A consent cookie is older than the maximum age for keeping a choice: ask again."""
+
+
+class ConsentCookieVersion(ConsentCookieError):
+    """A consent cookie has an unknown format version or an unknown key id."""

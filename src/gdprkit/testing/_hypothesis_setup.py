@@ -42,3 +42,12 @@ def register_strategies() -> None:
 
     st.register_type_strategy(DigitalConsentAge, gst.digital_consent_ages())
     st.register_type_strategy(StatutoryRetention, gst.statutory_retentions())
+
+    from gdprkit import consent  # noqa: PLC0415
+    from gdprkit.consent import cookies  # noqa: PLC0415
+
+    st.register_type_strategy(consent.Evidence, gst.evidences())
+    st.register_type_strategy(consent.Consent, gst.consents())
+    st.register_type_strategy(consent.ConsentEvent, gst.consent_events())
+    st.register_type_strategy(consent.ParentalAuthorisation, gst.parental_authorisations())
+    st.register_type_strategy(cookies.CookieConsent, gst.cookie_consents())

@@ -1,0 +1,812 @@
+"""The consent ledger: append-only, hash-chained, queryable at any past instant."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hmac
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from gdprkit._time import ensure_aware, utc_now
+from gdprkit.consent._chain import (
+    GENESIS,
+    Fold,
+    StoredEvent,
+    fold_events,
+    new_event,
+    verify_rows,
+)
+from gdprkit.consent._store import ConsentStore, MemoryStore
+from gdprkit.consent._values import (
+    Consent,
+    ConsentEvent,
+    EventKind,
+    Evidence,
+    ObjectionGround,
+)
+from gdprkit.errors import (
+    ChainBroken,
+    InvalidConsent,
+    InvalidInput,
+    InvalidTransition,
+    InvalidType,
+    KeyMaterialError,
+    NotFound,
+    ParentalConsentRequired,
+)
+from gdprkit.law import LegalBasis
+from gdprkit.register import Duration, DurationUnit
+
+if TYPE_CHECKING:
+    from gdprkit.register import Purpose, Register
+
+__all__ = [
+    "ALL",
+    "CNIL_CHOICE_MAX_AGE",
+    "ChainReport",
+    "ConsentLedger",
+    "ConsentStatus",
+    "LedgerEntry",
+    "PurposeState",
+]
+
+#: Keep a cookie choice (consent *or* refusal) for 6 months, then ask again: CNIL
+#: recommendation of 17 Sep 2020 (deliberation 2020-092), good practice, not binding —
+#: FACTS.md §8d, status 🟡 [S110][S111].  Not applied unless the shop configures it.
+CNIL_CHOICE_MAX_AGE = Duration(6, DurationUnit.MONTHS)
+
+# Domain separation: the same shop key used elsewhere never yields the same pseudonyms.
+_PSEUDONYM_DOMAIN = b"gdprkit.consent.subject.v1\x00"
+_MIN_KEY_BYTES = 32
+
+
+class _All(enum.Enum):
+    ALL = "ALL"
+
+    def __repr__(self) -> str:
+        return "ALL"
+
+
+#: Pass as ``purposes`` to :meth:`ConsentLedger.withdraw` to withdraw every consent at once.
+ALL = _All.ALL
+
+
+class ConsentStatus(str, enum.Enum):
+    """Where one purpose stands for one subject at one instant."""
+
+    NONE = "none"
+    GRANTED = "granted"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    OBJECTED = "objected"
+
+
+@attrs.frozen
+class PurposeState:
+    """The state of one purpose for one subject at one instant, and whether it allows processing.
+
+    Example:
+        >>> PurposeState(purpose="newsletter", status=ConsentStatus.NONE, allowed=False).status
+        <ConsentStatus.NONE: 'none'>
+    """
+
+    purpose: str
+    status: ConsentStatus
+    allowed: bool
+    since: dt.datetime | None = None
+    expires_at: dt.datetime | None = None
+    objected_at: dt.datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible form."""
+        return {
+            "purpose": self.purpose,
+            "status": self.status.value,
+            "allowed": self.allowed,
+            "since": None if self.since is None else self.since.isoformat(),
+            "expires_at": None if self.expires_at is None else self.expires_at.isoformat(),
+            "objected_at": None if self.objected_at is None else self.objected_at.isoformat(),
+        }
+
+
+@attrs.frozen
+class LedgerEntry:
+    """One event as stored: its position, the subject's pseudonym, the event and its digests.
+
+    Example:
+        >>> LedgerEntry  # doctest: +ELLIPSIS
+        <class 'gdprkit.consent._ledger.LedgerEntry'>
+    """
+
+    seq: int
+    subject: str
+    event: ConsentEvent
+    prev: str
+    digest: str
+
+    @classmethod
+    def _from_row(cls, row: StoredEvent) -> LedgerEntry:
+        return cls(row.seq, row.subject, row.event(), row.prev, row.digest)
+
+
+@attrs.frozen
+class ChainReport:
+    """The result of :meth:`ConsentLedger.verify`: how many events, and the head digest.
+
+    Keep reports (print them in a daily job, send them to another system): passing an old one
+    back as ``anchor=`` proves the ledger was not truncated or rewritten since.
+
+    Example:
+        >>> ChainReport(events=0, head="0" * 64).to_dict()["events"]
+        0
+    """
+
+    events: int
+    head: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible form."""
+        return {"version": 1, "events": self.events, "head": self.head}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ChainReport:
+        """Inverse of :meth:`to_dict`.
+
+        Raises:
+            InvalidInput: unknown version.
+        """
+        if data.get("version") != 1:
+            raise InvalidInput("chain report version must be 1")
+        return cls(int(data["events"]), str(data["head"]))
+
+
+def _key_material(key: object, key_id: str | None) -> bytes:
+    if isinstance(key, (bytes, bytearray)):
+        if len(key) < _MIN_KEY_BYTES:
+            raise KeyMaterialError(
+                f"key must be at least {_MIN_KEY_BYTES} bytes (256 bits) of secret material"
+            )
+        return bytes(key)
+    derive = getattr(key, "derive", None)
+    if callable(derive):  # gdprkit.pseudonymise.KeyRing (duck-typed: a lower layer, optional)
+        material = derive("gdprkit.consent.subject", key_id=key_id)
+        if isinstance(material, bytes):
+            return material
+    raise InvalidType("key must be bytes (>= 32) or a gdprkit.pseudonymise.KeyRing")
+
+
+def _duration(value: object, name: str) -> Duration:
+    try:
+        return Duration.parse(value)
+    except (InvalidInput, InvalidType) as exc:
+        raise type(exc)(f"{name}: {exc}") from None
+
+
+class ConsentLedger:
+    """Append-only, hash-chained record of consent decisions, withdrawals and objections.
+
+    Subjects are stored only under a keyed pseudonym (HMAC-SHA-256 with the shop's ``key``, at
+    least 32 bytes, or a :class:`gdprkit.pseudonymise.KeyRing` and ``key_id``): when a person is
+    erased from the shop's systems, the chain still verifies and still proves that consent was
+    given, without naming anyone (Art. 17(3)(e) GDPR, legal claims). Keep the key: it is how the
+    shop finds a returning subject's history.
+
+    With a ``register``, consent can be recorded only for purposes whose basis is consent
+    (Art. 6(1)(a) or 9(2)(a)), objections only where Art. 21 applies, and maximum ages come from
+    each purpose's ``consent_max_age``. ``max_age`` (purpose id → duration) overrides them;
+    ``refusal_max_age`` sets how long a refusal stands before the shop may ask again (e.g.
+    :data:`CNIL_CHOICE_MAX_AGE`). Without a register every purpose is treated as a consent
+    purpose (the safe side: nothing is allowed without a grant).
+
+    ``country`` (and ``age_overrides``) select the Art. 8 age used when :meth:`record` is given a
+    ``birth_date``.
+
+    Raises:
+        KeyMaterialError: the key is shorter than 32 bytes.
+        InvalidType: the key or store has the wrong type.
+
+    Example:
+        >>> import datetime as dt
+        >>> from gdprkit.consent import ConsentLedger, Consent, Evidence, notice_digest
+        >>> ledger = ConsentLedger(key=b"a shop secret of at least 32 bytes!!")
+        >>> ev = Evidence(method="checkbox", notice_version="v1",
+        ...               notice_sha256=notice_digest("Send me offers"), locale="en",
+        ...               channel="web", collected_by="checkout")
+        >>> t0 = dt.datetime(2025, 1, 1, 12, 0, tzinfo=dt.timezone.utc)
+        >>> _ = ledger.record("customer-42", Consent("newsletter", True, t0, ev), now=t0)
+        >>> ledger.allows("customer-42", "newsletter", now=t0)
+        True
+        >>> _ = ledger.withdraw("customer-42", at=t0 + dt.timedelta(days=1),
+        ...                     now=t0 + dt.timedelta(days=1))
+        >>> ledger.allows("customer-42", "newsletter", now=t0 + dt.timedelta(days=2))
+        False
+        >>> ledger.allows("customer-42", "newsletter", at=t0 + dt.timedelta(hours=1))
+        True
+        >>> ledger.verify().events
+        2
+    """
+
+    def __init__(
+        self,
+        store: ConsentStore | None = None,
+        *,
+        key: bytes | Any,
+        key_id: str | None = None,
+        register: Register | None = None,
+        max_age: Mapping[str, Duration | str] | None = None,
+        refusal_max_age: Mapping[str, Duration | str] | None = None,
+        country: str | None = None,
+        age_overrides: Mapping[str, int] | None = None,
+    ) -> None:
+        if store is None:
+            store = MemoryStore()
+        if not isinstance(store, ConsentStore):
+            raise InvalidType("store must implement gdprkit.consent.ConsentStore")
+        self._store = store
+        self._key = _key_material(key, key_id)
+        self._register = register
+        self._purposes: dict[str, Purpose] = {}
+        if register is not None:
+            self._purposes = {p.id: p for p in register.purposes}
+        self._max_age: dict[str, Duration] = {}
+        for pid, purpose in self._purposes.items():
+            if purpose.consent_max_age is not None:
+                self._max_age[pid] = purpose.consent_max_age
+        for pid, value in (max_age or {}).items():
+            self._max_age[pid] = _duration(value, f"max_age[{pid!r}]")
+        self._refusal_max_age = {
+            pid: _duration(value, f"refusal_max_age[{pid!r}]")
+            for pid, value in (refusal_max_age or {}).items()
+        }
+        self._country = country
+        self._age_overrides = age_overrides
+        # purpose id -> whether its basis is consent; filled from the register, cached.
+        self._consent_based: dict[str, bool] = {
+            pid: p.is_consent_based for pid, p in self._purposes.items()
+        }
+
+    def __repr__(self) -> str:
+        register = "yes" if self._register is not None else "no"
+        return f"ConsentLedger(store={self._store!r}, register={register})"
+
+    @property
+    def store(self) -> ConsentStore:
+        """The store this ledger appends to."""
+        return self._store
+
+    # -- subjects ---------------------------------------------------------------------------
+
+    def pseudonym(self, subject: str) -> str:
+        """Return the keyed pseudonym (hex HMAC-SHA-256) under which ``subject`` is stored.
+
+        Raises:
+            InvalidType: ``subject`` is not a non-empty string.
+
+        Example:
+            >>> ledger = ConsentLedger(key=b"k" * 32)
+            >>> len(ledger.pseudonym("customer-42")), ledger.pseudonym("a") == ledger.pseudonym("a")
+            (64, True)
+        """
+        try:
+            data = subject.encode("utf-8")
+        except AttributeError:
+            raise InvalidType("subject must be a str (the shop's own subject id)") from None
+        if not data:
+            raise InvalidInput("subject must not be empty")
+        return hmac.digest(self._key, _PSEUDONYM_DOMAIN + data, "sha256").hex()
+
+    # -- purposes ---------------------------------------------------------------------------
+
+    def _purpose(self, purpose: str) -> Purpose | None:
+        if self._register is None:
+            return None
+        try:
+            return self._purposes[purpose]
+        except KeyError:
+            raise NotFound(f"no purpose {purpose!r} in the register") from None
+
+    def _is_consent_based(self, purpose: str) -> bool:
+        try:
+            return self._consent_based[purpose]
+        except KeyError:
+            if self._register is not None:
+                raise NotFound(f"no purpose {purpose!r} in the register") from None
+            return True
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def _check_time(self, at: object, now: dt.datetime | None) -> tuple[dt.datetime, dt.datetime]:
+        current = ensure_aware(utc_now() if now is None else now, "now")
+        moment = ensure_aware(at, "at")
+        if moment > current:
+            raise InvalidInput("at must not be in the future (record events when they happen)")
+        return moment, current
+
+    def _append(self, subject: str, events: Iterable[ConsentEvent]) -> list[LedgerEntry]:
+        pseudonym = self.pseudonym(subject)
+        items = [new_event(pseudonym, event) for event in events]
+        if not items:
+            return []
+        rows = self._store.append(items)
+        return [LedgerEntry._from_row(row) for row in rows]
+
+    def _decision_event(
+        self,
+        consent: Consent,
+        now: dt.datetime | None,
+        birth_date: dt.date | None,
+        country: str | None,
+    ) -> ConsentEvent:
+        if not isinstance(consent, Consent):
+            raise InvalidType(f"consent must be a Consent, got {type(consent).__name__}")
+        self._check_time(consent.at, now)
+        if not self._is_consent_based(consent.purpose):
+            purpose = self._purpose(consent.purpose)
+            basis = purpose.basis.article if purpose is not None else "another basis"
+            raise InvalidConsent(
+                f"purpose {consent.purpose!r} rests on {basis}, not consent: consent can only "
+                "be recorded for purposes under Art. 6(1)(a) or 9(2)(a)"
+            )
+        if consent.granted and birth_date is not None:
+            self._check_child(consent, birth_date, country)
+        expires_at = consent.expires_at
+        if expires_at is None:
+            ages = self._max_age if consent.granted else self._refusal_max_age
+            age = ages.get(consent.purpose)
+            if age is not None:
+                expires_at = age.after(consent.at)  # type: ignore[assignment]
+        return ConsentEvent(
+            kind=EventKind.GIVEN if consent.granted else EventKind.REFUSED,
+            purpose=consent.purpose,
+            at=consent.at,
+            expires_at=expires_at,
+            evidence=consent.evidence,
+        )
+
+    def _check_child(self, consent: Consent, birth_date: dt.date, country: str | None) -> None:
+        from gdprkit.law.ages import requires_parental_consent  # noqa: PLC0415 - lazy law table
+
+        where = country if country is not None else self._country
+        if where is None:
+            raise InvalidInput(
+                "country is needed with birth_date to find the Art. 8 age of digital consent "
+                "(pass country= to record() or to the ledger)"
+            )
+        if (
+            requires_parental_consent(birth_date, where, consent.at, overrides=self._age_overrides)
+            and consent.evidence.parental_authorisation is None
+        ):
+            raise ParentalConsentRequired(
+                "evidence.parental_authorisation: the subject is below the age of digital "
+                f"consent in {where}, so consent must be given or authorised by the holder of "
+                "parental responsibility (Art. 8(1) GDPR)"
+            )
+
+    def record(
+        self,
+        subject: str,
+        consent: Consent,
+        *,
+        birth_date: dt.date | None = None,
+        country: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> LedgerEntry:
+        """Record one decision (granted or refused) of ``subject`` on one purpose.
+
+        When ``birth_date`` is given and the subject is below the age of digital consent of
+        ``country`` (or the ledger's country) on ``consent.at``, a grant needs
+        ``evidence.parental_authorisation`` (Art. 8(1) GDPR, FACTS.md §2).
+
+        Raises:
+            InvalidConsent: the purpose's basis is not consent (with a register).
+            ParentalConsentRequired: a child's grant lacks the parental authorisation.
+            NotFound: the purpose is not in the register.
+            InvalidInput: ``consent.at`` is after ``now``.
+
+        Example:
+            >>> import datetime as dt
+            >>> from gdprkit.consent import Evidence, Consent
+            >>> ledger = ConsentLedger(key=b"k" * 32, max_age={"newsletter": "24 months"})
+            >>> ev = Evidence(method="account_settings", notice_version="v1",
+            ...               notice_sha256="0" * 64, locale="en", channel="web",
+            ...               collected_by="settings-page")
+            >>> t = dt.datetime(2025, 1, 31, tzinfo=dt.timezone.utc)
+            >>> entry = ledger.record("c-1", Consent("newsletter", True, t, ev), now=t)
+            >>> entry.seq, entry.event.kind.value, entry.event.expires_at.date()
+            (1, 'given', datetime.date(2027, 1, 31))
+        """
+        event = self._decision_event(consent, now, birth_date, country)
+        return self._append(subject, [event])[0]
+
+    def record_many(
+        self,
+        subject: str,
+        consents: Iterable[Consent],
+        *,
+        birth_date: dt.date | None = None,
+        country: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> list[LedgerEntry]:
+        """Record several decisions of one subject (one per purpose) in one transaction.
+
+        Raises:
+            InvalidConsent: two decisions name the same purpose (each purpose is decided on its
+                own: Recital 43, EDPB 05/2020 paras 42-45), or as for :meth:`record`.
+
+        Example:
+            >>> import datetime as dt
+            >>> from gdprkit.consent import Evidence, Consent
+            >>> ledger = ConsentLedger(key=b"k" * 32)
+            >>> ev = Evidence(method="cookie_banner", notice_version="v1",
+            ...               notice_sha256="0" * 64, locale="en", channel="web",
+            ...               collected_by="banner")
+            >>> t = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+            >>> [e.event.kind.value for e in ledger.record_many("c-1", [
+            ...     Consent("statistics", True, t, ev), Consent("marketing", False, t, ev)],
+            ...     now=t)]
+            ['given', 'refused']
+        """
+        events = []
+        seen: set[str] = set()
+        for consent in consents:
+            event = self._decision_event(consent, now, birth_date, country)
+            if event.purpose in seen:
+                raise InvalidConsent(
+                    f"purpose {event.purpose!r} appears twice: record one decision per purpose"
+                )
+            seen.add(event.purpose)
+            events.append(event)
+        return self._append(subject, events)
+
+    def withdraw(
+        self,
+        subject: str,
+        purposes: Iterable[str] | _All = ALL,
+        *,
+        at: dt.datetime | None = None,
+        evidence: Evidence | None = None,
+        reason: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> list[LedgerEntry]:
+        """Withdraw consent (Art. 7(3)): every granted purpose by default, in one transaction.
+
+        With ``purposes=ALL`` only purposes whose last decision is a grant get a ``withdrawn``
+        event; named purposes always get one (a recorded unsubscribe is evidence too).
+        Withdrawal is not retroactive: :meth:`allows` at an earlier ``at`` still says True.
+
+        Raises:
+            InvalidInput: ``at`` is in the future; NotFound/InvalidConsent: a named purpose is
+                unknown or not a consent purpose (with a register).
+
+        Example:
+            >>> ledger = ConsentLedger(key=b"k" * 32)
+            >>> ledger.withdraw("nobody-yet")
+            []
+        """
+        current = ensure_aware(utc_now() if now is None else now, "now")
+        moment, _ = self._check_time(current if at is None else at, current)
+        if purposes is ALL:
+            states = self._store.current_all(self.pseudonym(subject))
+            chosen = sorted(p for p, fold in states.items() if fold.decision == "granted")
+        else:
+            if isinstance(purposes, str):
+                raise InvalidType("purposes must be a list of purpose ids or ALL, not a str")
+            chosen = list(dict.fromkeys(purposes))
+            for purpose in chosen:
+                if not self._is_consent_based(purpose):
+                    raise InvalidConsent(
+                        f"purpose {purpose!r} does not rest on consent: nothing to withdraw "
+                        "(object to it instead, Art. 21)"
+                    )
+        events = [
+            ConsentEvent(
+                kind=EventKind.WITHDRAWN, purpose=p, at=moment, evidence=evidence, reason=reason
+            )
+            for p in chosen
+        ]
+        return self._append(subject, events)
+
+    def object(
+        self,
+        subject: str,
+        purpose: str,
+        *,
+        at: dt.datetime | None = None,
+        ground: ObjectionGround | str | None = None,
+        evidence: Evidence | None = None,
+        reason: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> LedgerEntry:
+        """Record an objection under Art. 21 GDPR; from then on :meth:`allows` is False.
+
+        With a register, the ground is checked: direct marketing (21(2)/(3)) can always be
+        objected to and the objection is absolute; processing under Art. 6(1)(e) or (f) under
+        21(1) — the controller may continue only by showing compelling legitimate grounds,
+        which is decided out of band and not by the ledger.  Other bases (contract, legal
+        obligation, vital interests, consent) have no Art. 21 right: withdraw consent instead.
+
+        Raises:
+            InvalidInput: Art. 21 does not apply to the purpose, or ``at`` is in the future.
+            NotFound: the purpose is not in the register.
+
+        Example:
+            >>> import datetime as dt
+            >>> ledger = ConsentLedger(key=b"k" * 32)
+            >>> t = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+            >>> ledger.object("c-1", "newsletter", at=t, now=t).event.kind.value
+            'objected'
+            >>> ledger.allows("c-1", "newsletter", now=t)
+            False
+        """
+        current = ensure_aware(utc_now() if now is None else now, "now")
+        moment, _ = self._check_time(current if at is None else at, current)
+        chosen = None if ground is None else ObjectionGround(ground)
+        info = self._purpose(purpose)
+        if info is not None:
+            allowed = set()
+            if info.direct_marketing:
+                allowed.add(ObjectionGround.DIRECT_MARKETING)
+            if info.basis in (LegalBasis.PUBLIC_TASK, LegalBasis.LEGITIMATE_INTERESTS):
+                allowed.update((ObjectionGround.GENERAL, ObjectionGround.RESEARCH))
+            if not allowed:
+                raise InvalidInput(
+                    f"purpose {purpose!r} rests on {info.basis.article}: Art. 21 applies to "
+                    "direct marketing and to Art. 6(1)(e)/(f) processing only"
+                    + (" (withdraw consent instead)" if info.is_consent_based else "")
+                )
+            if chosen is None:
+                chosen = (
+                    ObjectionGround.DIRECT_MARKETING
+                    if info.direct_marketing
+                    else ObjectionGround.GENERAL
+                )
+            elif chosen not in allowed:
+                raise InvalidInput(f"ground {chosen.value} does not apply to purpose {purpose!r}")
+        event = ConsentEvent(
+            kind=EventKind.OBJECTED, purpose=purpose, at=moment, ground=chosen,
+            evidence=evidence, reason=reason,
+        )  # fmt: skip
+        return self._append(subject, [event])[0]
+
+    def renew(
+        self,
+        subject: str,
+        purpose: str,
+        *,
+        evidence: Evidence,
+        at: dt.datetime | None = None,
+        expires_at: dt.datetime | None = None,
+        now: dt.datetime | None = None,
+    ) -> LedgerEntry:
+        """Record that the subject confirmed an existing consent again (a refresh).
+
+        EDPB 05/2020 section 5.1 recommends refreshing consent "at appropriate intervals"
+        (FACTS.md §8b 🟡 [S102]); the new expiry counts from ``at``.
+
+        Raises:
+            InvalidTransition: the purpose's last decision is not a grant, or an objection
+                stands (record a new :class:`~gdprkit.consent.Consent` instead).
+
+        Example:
+            >>> ledger = ConsentLedger(key=b"k" * 32)
+            >>> ev = Evidence(method="double_opt_in", notice_version="v1",
+            ...     notice_sha256="0" * 64, locale="en", channel="email", collected_by="mailer",
+            ...     confirmed_at=dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
+            >>> ledger.renew("c-1", "newsletter", evidence=ev)
+            Traceback (most recent call last):
+            ...
+            gdprkit.errors.InvalidTransition: purpose 'newsletter' has no standing consent to renew
+        """
+        current = ensure_aware(utc_now() if now is None else now, "now")
+        moment, _ = self._check_time(current if at is None else at, current)
+        self._is_consent_based(purpose)
+        fold = self._store.current(self.pseudonym(subject), purpose)
+        if fold is None or fold.decision != "granted" or fold.objected_at is not None:
+            raise InvalidTransition(f"purpose {purpose!r} has no standing consent to renew")
+        if expires_at is None and purpose in self._max_age:
+            expires_at = self._max_age[purpose].after(moment)  # type: ignore[assignment]
+        event = ConsentEvent(
+            kind=EventKind.RENEWED, purpose=purpose, at=moment, expires_at=expires_at,
+            evidence=evidence,
+        )  # fmt: skip
+        return self._append(subject, [event])[0]
+
+    def expire(
+        self,
+        subject: str,
+        purpose: str,
+        *,
+        reason: str,
+        at: dt.datetime | None = None,
+        now: dt.datetime | None = None,
+    ) -> LedgerEntry:
+        """Mark a decision as lapsed, e.g. because the notice or the list of vendors changed.
+
+        Decisions past their ``expires_at`` lapse by themselves; this records a lapse the
+        ledger cannot compute (FACTS.md §8d: ask again "whenever purposes, vendors or the
+        notice change").
+
+        Raises:
+            InvalidTransition: there is no granted or refused decision to expire.
+
+        Example:
+            >>> ledger = ConsentLedger(key=b"k" * 32)
+            >>> ledger.expire("c-1", "newsletter", reason="notice v2")
+            Traceback (most recent call last):
+            ...
+            gdprkit.errors.InvalidTransition: purpose 'newsletter' has no decision to expire
+        """
+        current = ensure_aware(utc_now() if now is None else now, "now")
+        moment, _ = self._check_time(current if at is None else at, current)
+        self._is_consent_based(purpose)
+        fold = self._store.current(self.pseudonym(subject), purpose)
+        if fold is None or fold.decision not in ("granted", "refused"):
+            raise InvalidTransition(f"purpose {purpose!r} has no decision to expire")
+        event = ConsentEvent(kind=EventKind.EXPIRED, purpose=purpose, at=moment, reason=reason)
+        return self._append(subject, [event])[0]
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _resolve(self, purpose: str, fold: Fold | None, when: dt.datetime) -> PurposeState:
+        consent_based = self._is_consent_based(purpose)
+        if fold is None:
+            return PurposeState(purpose, ConsentStatus.NONE, not consent_based)
+        if fold.objected_at is not None:
+            status = ConsentStatus.OBJECTED
+        elif fold.decision is None:
+            status = ConsentStatus.NONE
+        elif fold.expires_at is not None and fold.expires_at <= when:
+            status = ConsentStatus.EXPIRED
+        else:
+            status = ConsentStatus(fold.decision)
+        if status is ConsentStatus.OBJECTED:
+            allowed = False
+        elif consent_based:
+            allowed = status is ConsentStatus.GRANTED
+        else:
+            allowed = True
+        return PurposeState(
+            purpose, status, allowed, fold.decided_at, fold.expires_at, fold.objected_at
+        )
+
+    def _folds_at(self, pseudonym: str, at: dt.datetime) -> dict[str, Fold]:
+        per_purpose: dict[str, list[tuple[int, str, dt.datetime, dt.datetime | None]]] = {}
+        for row in self._store.events_for(pseudonym):
+            event = row.event()
+            per_purpose.setdefault(row.purpose, []).append(
+                (row.seq, event.kind.value, event.at, event.expires_at)
+            )
+        result = {}
+        for purpose, events in per_purpose.items():
+            fold = fold_events(events, until=at)
+            if fold is not None:
+                result[purpose] = fold
+        return result
+
+    def state(
+        self, subject: str, at: dt.datetime | None = None, *, now: dt.datetime | None = None
+    ) -> dict[str, PurposeState]:
+        """Every purpose's state for ``subject`` at ``at`` (default: now), by purpose id.
+
+        With a register, every consent purpose is listed (``none`` when never decided).
+
+        Example:
+            >>> ledger = ConsentLedger(key=b"k" * 32)
+            >>> ledger.state("c-1")
+            {}
+        """
+        pseudonym = self.pseudonym(subject)
+        if at is None:
+            when = ensure_aware(utc_now() if now is None else now, "now")
+            folds = self._store.current_all(pseudonym)
+        else:
+            when = ensure_aware(at, "at")
+            folds = self._folds_at(pseudonym, when)
+        result = {}
+        names = set(folds)
+        names.update(p for p, based in self._consent_based.items() if based)
+        for purpose in sorted(names):
+            result[purpose] = self._resolve(purpose, folds.get(purpose), when)
+        return result
+
+    def allows(
+        self,
+        subject: str,
+        purpose: str,
+        at: dt.datetime | None = None,
+        *,
+        now: dt.datetime | None = None,
+    ) -> bool:
+        """Whether ``purpose`` may process ``subject``'s data at ``at`` (default: now).
+
+        For a consent purpose: True only for a granted, unexpired, unwithdrawn consent with no
+        objection standing.  For any other purpose: True unless an Art. 21 objection stops it —
+        absolutely for direct marketing (21(3)); for 6(1)(e)/(f) processing until the controller
+        shows compelling legitimate grounds (21(1)), which the ledger cannot judge.
+
+        Raises:
+            NotFound: the purpose is not in the register.
+
+        Example:
+            >>> ConsentLedger(key=b"k" * 32).allows("c-1", "newsletter")
+            False
+        """
+        consent_based = self._consent_based.get(purpose)
+        if consent_based is None:
+            consent_based = self._is_consent_based(purpose)
+        if at is not None:
+            when = ensure_aware(at, "at")
+            fold = self._folds_at(self.pseudonym(subject), when).get(purpose)
+        else:
+            fold = self._store.current(self.pseudonym(subject), purpose)
+            if fold is None:
+                return not consent_based
+            if fold.objected_at is not None:
+                return False
+            if not consent_based:
+                return True
+            if fold.decision != "granted":
+                return False
+            if fold.expires_at is None:
+                return True
+            when = ensure_aware(utc_now() if now is None else now, "now")
+            return when < fold.expires_at
+        return self._resolve(purpose, fold, when).allowed
+
+    def history(self, subject: str) -> list[LedgerEntry]:
+        """Every event of ``subject``, in ledger order.
+
+        Example:
+            >>> ConsentLedger(key=b"k" * 32).history("c-1")
+            []
+        """
+        return [LedgerEntry._from_row(r) for r in self._store.events_for(self.pseudonym(subject))]
+
+    def entries(self) -> Iterator[LedgerEntry]:
+        """Every event of every subject, in ledger order (for audits and exports).
+
+        Example:
+            >>> list(ConsentLedger(key=b"k" * 32).entries())
+            []
+        """
+        for row in self._store.events():
+            yield LedgerEntry._from_row(row)
+
+    def verify(self, *, anchor: ChainReport | None = None) -> ChainReport:
+        """Check the whole hash chain; return the number of events and the head digest.
+
+        Detects any edited, deleted, inserted or reordered event and raises at the first one.
+        A chain alone cannot show that its *tail* was cut off or that it was rewritten from
+        scratch: pass an earlier report as ``anchor`` to prove the ledger still extends it.
+
+        Raises:
+            ChainBroken: verification failed; ``.position`` is the first bad event.
+
+        Example:
+            >>> ConsentLedger(key=b"k" * 32).verify()
+            ChainReport(events=0, head='0000000000000000000000000000000000000000000000000000000000000000')
+        """  # noqa: E501
+        if anchor is None:
+            count, head = verify_rows(self._store.events())
+            return ChainReport(count, head)
+        seen: list[str] = []
+
+        def watch(rows: Iterator[StoredEvent]) -> Iterator[StoredEvent]:
+            for row in rows:
+                if row.seq == anchor.events:
+                    seen.append(row.digest)
+                yield row
+
+        count, head = verify_rows(watch(self._store.events()))
+        if anchor.events == 0:
+            if anchor.head != GENESIS:
+                raise ChainBroken(0, "the anchor is not a report of this ledger")
+        elif count < anchor.events:
+            raise ChainBroken(count + 1, f"truncated: the anchor has {anchor.events} events")
+        elif seen != [anchor.head]:
+            raise ChainBroken(anchor.events, "rewritten: differs from the anchor's head digest")
+        return ChainReport(count, head)

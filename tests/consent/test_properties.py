@@ -1,0 +1,161 @@
+"""Property tests: the ledger's state equals a simple reference model; any tamper is detected."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from consent_support import KEY, evidence
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import StoreFactory
+from gdprkit.consent import Consent, ConsentLedger, PurposeState, StoredEvent
+from gdprkit.consent._chain import verify_rows
+from gdprkit.errors import ChainBroken, InvalidTransition
+from gdprkit.testing import strategies as gst
+
+START = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+NOW = START + dt.timedelta(minutes=10_000)
+EV = evidence()
+
+
+def minute(m: int) -> dt.datetime:
+    return START + dt.timedelta(minutes=m)
+
+
+def reference_status(steps: list[tuple[int, str, int, int | None]], at: int) -> str:
+    """The model: replay ``(seq, op, minute, ttl)`` in (minute, seq) order up to ``at``."""
+    decision, expires, objected = "none", None, False
+    for _seq, op, m, ttl in sorted(steps, key=lambda s: (s[2], s[0])):
+        if m > at:
+            break
+        if op == "object":
+            objected = True
+            continue
+        decision = {"give": "granted", "refuse": "refused", "withdraw": "withdrawn",
+                    "expire": "expired"}[op]  # fmt: skip
+        expires = m + ttl if op in ("give", "refuse") and ttl else None
+        if op == "give":
+            objected = False
+    if objected:
+        return "objected"
+    if expires is not None and expires <= at:
+        return "expired"
+    return decision
+
+
+def last_decision(steps: list[tuple[int, str, int, int | None]]) -> str | None:
+    ordered = [s for s in sorted(steps, key=lambda s: (s[2], s[0])) if s[1] != "object"]
+    return ordered[-1][1] if ordered else None
+
+
+def apply(ledger: ConsentLedger, step: tuple[str, str, str, int, int | None]) -> None:
+    op, subject, purpose, m, ttl = step
+    at = minute(m)
+    expires = at + dt.timedelta(minutes=ttl) if ttl else None
+    if op in ("give", "refuse"):
+        consent = Consent(purpose, op == "give", at, EV, expires_at=expires)
+        ledger.record(subject, consent, now=NOW)
+    elif op == "withdraw":
+        ledger.withdraw(subject, [purpose], at=at, now=NOW)
+    elif op == "object":
+        ledger.object(subject, purpose, at=at, now=NOW)
+    else:
+        ledger.expire(subject, purpose, reason="test", at=at, now=NOW)
+
+
+def status(state: dict[str, PurposeState], purpose: str) -> str:
+    return state[purpose].status.value if purpose in state else "none"
+
+
+def _examples(store_factory: StoreFactory, memory: int, other: int) -> int:
+    store = store_factory()
+    kind = type(store).__name__
+    store.close()
+    return memory if kind == "MemoryStore" else other
+
+
+def test_state_equals_the_reference_model(store_factory: StoreFactory) -> None:
+    @settings(max_examples=_examples(store_factory, 150, 25), deadline=None,
+              suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+    @given(gst.consent_histories(max_size=25), st.lists(st.integers(0, 330), max_size=6))
+    def check(history: list[tuple[str, str, str, int, int | None]], probes: list[int]) -> None:
+        ledger = ConsentLedger(store_factory(), key=KEY)
+        model: dict[tuple[str, str], list[tuple[int, str, int, int | None]]] = {}
+        seq = 0
+        for step in history:
+            op, subject, purpose, m, ttl = step
+            steps = model.setdefault((subject, purpose), [])
+            if op == "expire" and last_decision(steps) not in ("give", "refuse"):
+                with pytest.raises(InvalidTransition):
+                    apply(ledger, step)
+                continue
+            apply(ledger, step)
+            seq += 1
+            steps.append((seq, op, m, ttl))
+        for (subject, purpose), steps in model.items():
+            assert status(ledger.state(subject, now=minute(330)), purpose) == (
+                reference_status(steps, 330)
+            )
+            assert ledger.allows(subject, purpose, now=minute(330)) == (
+                reference_status(steps, 330) == "granted"
+            )
+            for probe in probes:
+                expected = reference_status(steps, probe)
+                assert status(ledger.state(subject, minute(probe)), purpose) == expected
+                assert ledger.allows(subject, purpose, minute(probe)) == (expected == "granted")
+        assert ledger.verify().events == seq
+
+    check()
+
+
+def _chain(n_subjects: int) -> list[StoredEvent]:
+    ledger = ConsentLedger(key=KEY)
+    for i in range(n_subjects):
+        ledger.record(f"s{i}", Consent("newsletter", True, minute(i), EV), now=NOW)
+        ledger.withdraw(f"s{i}", at=minute(i + 1), now=NOW)
+    return list(ledger.store.events())
+
+
+CHAIN = _chain(3)
+
+
+@given(
+    index=st.integers(0, len(CHAIN) - 1),
+    field=st.sampled_from(["subject", "purpose", "body", "prev", "digest"]),
+    position=st.integers(min_value=0),
+    byte=st.integers(0x20, 0x7E),
+)
+def test_any_single_byte_tamper_is_detected(index: int, field: str, position: int,
+                                            byte: int) -> None:  # fmt: skip
+    rows = list(CHAIN)
+    text = getattr(rows[index], field)
+    position %= len(text)
+    if ord(text[position]) == byte:
+        byte = byte + 1 if byte < 0x7E else 0x20
+    tampered = text[:position] + chr(byte) + text[position + 1 :]
+    rows[index] = rows[index]._replace(**{field: tampered})
+    with pytest.raises(ChainBroken) as info:
+        verify_rows(rows)
+    # The break is reported at the tampered event, or at the next one for its digest.
+    assert info.value.position in (index + 1, index + 2)
+
+
+def test_deletion_insertion_and_reordering_are_located() -> None:
+    rows = list(CHAIN)
+    with pytest.raises(ChainBroken, match="missing") as info:
+        verify_rows(rows[:2] + rows[3:])
+    assert info.value.position == 3
+    with pytest.raises(ChainBroken, match="out of order") as info:
+        verify_rows([rows[0], rows[2], rows[1], *rows[3:]])
+    assert info.value.position == 2
+    with pytest.raises(ChainBroken, match="appears again") as info:
+        verify_rows([rows[0], rows[1], rows[1], *rows[2:]])
+    assert info.value.position == 3
+    # A row re-numbered to hide a deletion no longer links to its new predecessor.
+    renumbered = [rows[0], rows[2]._replace(seq=2)]
+    with pytest.raises(ChainBroken, match="link") as info:
+        verify_rows(renumbered)
+    assert info.value.position == 2
+    assert verify_rows(rows) == (len(rows), rows[-1].digest)
