@@ -33,6 +33,7 @@ __all__ = [
     "MissingDependency",
     "NaiveDatetimeError",
     "NotFound",
+    "PackageIntegrityError",
     "ParentalConsentRequired",
     "RegisterError",
     "SubjectForgotten",
@@ -185,3 +186,15 @@ class ConsentCookieExpired(ConsentCookieError):
 
 class ConsentCookieVersion(ConsentCookieError):
     """A consent cookie has an unknown format version or an unknown key id."""
+
+
+class PackageIntegrityError(IntegrityError):
+    """A portability package fails verification: a member's checksum, size or record count
+    differs from its manifest, or a member is missing or unlisted.
+
+    ``member`` names the ZIP member (e.g. ``data/orders.jsonl``), never its content.
+    """
+
+    def __init__(self, message: str, *, member: str) -> None:
+        self.member = member
+        super().__init__(f"{member}: {message}")

@@ -28,6 +28,7 @@ from gdprkit.testing._st_consent import (
     evidences,
     parental_authorisations,
 )
+from gdprkit.testing._st_export import dataset_names, datasets, json_records, json_values
 from gdprkit.testing._st_law import (
     country_codes,
     digital_consent_ages,
@@ -72,6 +73,8 @@ __all__ = [
     "cookie_consents",
     "country_codes",
     "data_categories",
+    "dataset_names",
+    "datasets",
     "digital_consent_ages",
     "durations",
     "email_addresses",
@@ -79,6 +82,8 @@ __all__ = [
     "event_datetimes",
     "evidences",
     "holiday_calendars",
+    "json_records",
+    "json_values",
     "key_ids",
     "key_rings",
     "legal_bases",

@@ -1,0 +1,362 @@
+"""Turning a subject's records into JSON lines and CSV rows, one pass, batch by batch.
+
+The same conversions feed both renderings, so a value looks the same in ``data/x.jsonl``, in
+``data/x.csv`` and in the access report:
+
+==================  ============================  ==========================
+Python value        JSON                          CSV cell
+==================  ============================  ==========================
+``str``             string                        the text
+``int``, ``float``  number (NaN/inf refused)      ``repr``
+``bool``            ``true`` / ``false``          ``true`` / ``false``
+``None``            ``null``                      empty
+aware ``datetime``  ISO 8601 string               ISO 8601
+``date``/``time``   ISO 8601 string               ISO 8601
+``Decimal``         string (no float rounding)    the digits
+``UUID``            string                        the text
+mapping             object                        flattened to dotted columns
+list / tuple        array                         the array as compact JSON
+==================  ============================  ==========================
+
+Naive datetimes, bytes, sets and other objects are refused with a typed error naming the dataset
+and the record number (never the value).  Keys must be strings.  A key containing ``.`` or
+``\\`` is escaped in the CSV column name (``\\.``, ``\\\\``) so two different paths never share a
+column.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import json.encoder
+import operator
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import IO, Any
+
+from gdprkit._time import ensure_aware
+from gdprkit.errors import InvalidInput, InvalidType
+
+__all__: list[str] = []
+
+_NONE = type(None)
+# Types a CSV writer renders exactly as JSON would (None as an empty cell); everything else goes
+# through _cell.  bool is not here: csv would write "True".
+_PLAIN_CELL = frozenset({str, int, float, _NONE})
+_BOOL_CELL = frozenset({bool, _NONE})
+_BOOL_TEXT: dict[object, str] = {True: "true", False: "false", None: ""}
+
+_JSON_TYPE = {
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+    _NONE: "null",
+    list: "array",
+    tuple: "array",
+    dict: "object",
+    dt.datetime: "string/date-time",
+    dt.date: "string/date",
+    dt.time: "string/time",
+    Decimal: "string/decimal",
+    uuid.UUID: "string/uuid",
+}
+
+
+def json_default(value: object) -> object:
+    """``default`` hook of the JSON encoder: the non-JSON types gdprkit knows how to write."""
+    if isinstance(value, dt.datetime):
+        # Aware only (DESIGN.md principle 4): a naive time would silently change meaning.
+        return ensure_aware(value, "a datetime in a record").isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raise InvalidType("bytes are not JSON: pass binary content as an attachment")
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return list(value)
+    raise InvalidType(f"a record holds a value of type {type(value).__name__}, not JSON")
+
+
+def _make_encoder() -> Callable[[object], str]:
+    """Compact UTF-8 JSON (no NaN); uses CPython's C encoder directly where available.
+
+    ``json.dumps`` with options builds a new encoder object per call, which costs as much as the
+    encoding of a small record; the C scanner built once is about twice as fast.
+    """
+    c_make = getattr(json.encoder, "c_make_encoder", None)
+    c_string = getattr(json.encoder, "c_encode_basestring", None)
+    if c_make is None or c_string is None:  # pragma: no cover - PyPy and friends
+        return json.JSONEncoder(
+            ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=json_default
+        ).encode
+    # Same arguments JSONEncoder.iterencode passes for a one-shot, compact, no-NaN encoder.
+    scan = c_make({}, json_default, c_string, None, ":", ",", False, False, False)
+
+    def encode(value: object) -> str:
+        return "".join(scan(value, 0))
+
+    return encode
+
+
+encode_json = _make_encoder()
+
+
+def _cell(value: object) -> object:
+    """One CSV cell for a value that is not a nested mapping."""
+    kind = type(value)
+    if kind is str or kind is int or kind is float:
+        return value
+    if value is None:
+        return ""
+    if kind is bool:
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return str.__str__(value)  # a str enum: its value, as JSON writes it
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return float.__repr__(value)
+    if isinstance(value, (list, tuple, Mapping)):
+        return encode_json(value)
+    return json_default(value)
+
+
+def _type_label(kind: type) -> str:
+    """The JSON type (with a format hint after ``/``) values of Python type ``kind`` become."""
+    label = _JSON_TYPE.get(kind)
+    if label is not None:
+        return label
+    if issubclass(kind, bool):
+        return "boolean"
+    for base, name in _JSON_TYPE.items():
+        if issubclass(kind, base):
+            return name
+    return "object" if issubclass(kind, Mapping) else "array"
+
+
+def _escape(key: str) -> str:
+    if "." in key or "\\" in key:
+        return key.replace("\\", "\\\\").replace(".", "\\.")
+    return key
+
+
+_values = operator.methodcaller("values")
+
+
+class CsvSpool:
+    """Collects CSV rows of one dataset in a temporary file while the columns are still growing.
+
+    A CSV header must come first, but the columns are known only after the last record (a nested
+    field may first appear in record 900 000).  Rather than reading the dataset twice (it is an
+    iterator, consumed once), rows go to an anonymous temporary file as they are converted; each
+    batch is written with the width known at that time.  :meth:`write_to` then writes the header
+    and copies the spooled bytes, re-padding only the (rare) early batches that are narrower than
+    the final header.  Memory holds one batch and the column list, whatever the record count.
+    """
+
+    def __init__(self, spool: IO[bytes]) -> None:
+        self._spool = spool
+        self.names: list[str] = []  # escaped, dotted column names in first-seen order
+        self.paths: list[tuple[str, ...]] = []  # the raw key path of each column
+        self.types: list[set[str]] = []  # JSON types seen in each column
+        self._index: dict[str, int] = {}
+        self._layouts: dict[tuple[Any, ...], bool] = {}
+        self._runs: list[list[int]] = []  # [width, byte length] of consecutive batches
+        self._text = io.StringIO()
+        self._writer = csv.writer(self._text, lineterminator="\r\n")
+
+    # -- columns -------------------------------------------------------------------------------
+
+    def _column(self, name: str, path: tuple[str, ...]) -> int:
+        index = self._index.get(name)
+        if index is None:
+            index = len(self.names)
+            self._index[name] = index
+            self.names.append(name)
+            self.paths.append(path)
+            self.types.append(set())
+        return index
+
+    def _flat_layout(self, keys: tuple[Any, ...]) -> bool:
+        """Whether records with these keys map, in order, onto columns 0..len(keys)-1."""
+        known = self._layouts.get(keys)
+        if known is not None:
+            return known
+        fits = True
+        for position, key in enumerate(keys):
+            if type(key) is not str or "." in key or "\\" in key:
+                fits = False
+                break
+            index = self._index.get(key)
+            if index is None:
+                index = self._column(key, (key,))
+            if index != position:
+                fits = False
+                break
+        if len(self._layouts) < 256:  # bounded: a dataset with ever-changing keys stays flat
+            self._layouts[keys] = fits
+        return fits
+
+    # -- rows ----------------------------------------------------------------------------------
+
+    def add(self, batch: Sequence[Mapping[str, Any]]) -> None:
+        """Convert and spool one batch of records."""
+        rows: Iterable[Sequence[object]] | None = None
+        shapes = set(map(tuple, batch))
+        if len(shapes) == 1:
+            keys = shapes.pop()
+            # Transpose (C loops): one type check per column instead of one per cell.
+            columns: list[Sequence[object]] = list(zip(*map(_values, batch), strict=True))
+            kinds = [set(map(type, column)) for column in columns]
+            flat = all(not issubclass(k, Mapping) for ks in kinds for k in ks)
+            if keys and flat and self._flat_layout(keys):
+                rows = self._flat_rows(columns, kinds, len(batch))
+        if rows is None:
+            rows = self._nested_rows(batch)
+        self._writer.writerows(rows)
+        data = self._flush_text()
+        self._spool.write(data)
+        width = len(self.names)
+        if self._runs and self._runs[-1][0] == width:
+            self._runs[-1][1] += len(data)
+        else:
+            self._runs.append([width, len(data)])
+
+    def _flat_rows(
+        self, columns: list[Sequence[object]], kinds: list[set[type]], count: int
+    ) -> Iterable[Sequence[object]]:
+        """Rows of same-keyed flat records; per-cell Python code only for columns that hold
+        dates, decimals, booleans or lists."""
+        for index, column_kinds in enumerate(kinds):
+            self.types[index].update(map(_type_label, column_kinds))
+            if column_kinds <= _PLAIN_CELL:
+                continue
+            if column_kinds <= _BOOL_CELL:
+                columns[index] = list(map(_BOOL_TEXT.__getitem__, columns[index]))
+            else:
+                columns[index] = list(map(_cell, columns[index]))
+        missing = len(self.names) - len(columns)
+        if missing:
+            columns.extend([("",) * count] * missing)
+        return zip(*columns, strict=True)
+
+    def _nested_rows(self, batch: Sequence[Mapping[str, Any]]) -> list[list[object]]:
+        cells_of_records = []
+        for record in batch:
+            cells: list[tuple[int, object]] = []
+            self._flatten(record, (), "", cells)
+            cells_of_records.append(cells)
+        width = len(self.names)
+        rows = []
+        for cells in cells_of_records:
+            row: list[object] = [""] * width
+            for index, value in cells:
+                row[index] = value
+            rows.append(row)
+        return rows
+
+    def _flatten(
+        self,
+        record: Mapping[Any, Any],
+        path: tuple[str, ...],
+        prefix: str,
+        cells: list[tuple[int, object]],
+    ) -> None:
+        for key, value in record.items():
+            if type(key) is not str and not isinstance(key, str):
+                raise InvalidType(f"record keys must be strings, got {type(key).__name__}")
+            key_path = (*path, str.__str__(key))
+            name = prefix + _escape(key)
+            if isinstance(value, Mapping) and value:
+                self._flatten(value, key_path, name + ".", cells)
+                continue
+            index = self._column(name, key_path)
+            self.types[index].add(_type_label(type(value)))
+            cells.append((index, _cell(value)))
+
+    # -- output --------------------------------------------------------------------------------
+
+    def header(self) -> bytes:
+        """The header line (RFC 4180: names, CRLF)."""
+        self._writer.writerow(self.names)
+        return self._flush_text()
+
+    def chunks(self, *, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+        """Yield the header and every spooled row, each row as wide as the header."""
+        yield self.header()
+        width = len(self.names)
+        self._spool.seek(0)
+        for run_width, length in self._runs:
+            if run_width == width:
+                remaining = length
+                while remaining:
+                    data = self._spool.read(min(chunk_size, remaining))
+                    if not data:
+                        raise InvalidInput("the CSV spool file was truncated while writing")
+                    remaining -= len(data)
+                    yield data
+                continue
+            # Early rows written before later columns appeared: parse and pad them.
+            text = io.TextIOWrapper(
+                io.BytesIO(self._spool.read(length)), encoding="utf-8", newline=""
+            )
+            padding = [""] * (width - run_width)
+            for row in csv.reader(text):
+                self._writer.writerow(row + padding)
+                if self._text.tell() >= chunk_size:
+                    yield self._flush_text()
+            yield self._flush_text()
+
+    def _flush_text(self) -> bytes:
+        data = self._text.getvalue().encode("utf-8")
+        self._text.seek(0)
+        self._text.truncate()
+        return data
+
+    def json_schema(self) -> dict[str, Any]:
+        """A JSON Schema (2020-12) of the records, inferred from the values seen."""
+        root: dict[str, Any] = {"types": set(), "children": {}}
+        for path, types in zip(self.paths, self.types, strict=True):
+            node = root
+            for key in path:
+                node = node["children"].setdefault(key, {"types": set(), "children": {}})
+            node["types"].update(types)
+        schema = _schema_of(root)
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        return schema
+
+
+def _schema_of(node: dict[str, Any]) -> dict[str, Any]:
+    types: set[str] = set(node["types"])
+    children: dict[str, Any] = node["children"]
+    if children:
+        types.add("object")
+    json_types: set[str] = set()
+    formats: set[str] = set()
+    for label in types:
+        base, _, fmt = label.partition("/")
+        json_types.add(base)
+        if fmt:
+            formats.add(fmt)
+    schema: dict[str, Any] = {}
+    ordered = sorted(json_types)
+    if ordered:
+        schema["type"] = ordered[0] if len(ordered) == 1 else ordered
+    if len(formats) == 1 and json_types <= {"string", "null"}:
+        fmt = formats.pop()
+        if fmt in ("date-time", "date", "time", "uuid"):
+            schema["format"] = fmt
+        else:
+            schema["description"] = "a decimal number written as a string"
+    if children:
+        schema["properties"] = {key: _schema_of(child) for key, child in children.items()}
+    return schema

@@ -1,0 +1,58 @@
+"""Strategies for the exports: JSON-representable records and datasets tied to purposes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from hypothesis import strategies as st
+
+from gdprkit.export import Dataset
+
+__all__ = ["dataset_names", "datasets", "json_records", "json_values"]
+
+
+def json_values(*, max_leaves: int = 12) -> st.SearchStrategy[Any]:
+    """Any JSON value: null, booleans, integers, finite floats, text, arrays and objects."""
+    scalars = (
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text()
+    )
+    return st.recursive(
+        scalars,
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(st.text(max_size=8), children, max_size=4)
+        ),
+        max_leaves=max_leaves,
+    )
+
+
+def json_records(*, max_leaves: int = 12) -> st.SearchStrategy[dict[str, Any]]:
+    """Records as a host application might export them: JSON objects with any keys."""
+    return st.dictionaries(st.text(max_size=10), json_values(max_leaves=max_leaves), max_size=6)
+
+
+def dataset_names() -> st.SearchStrategy[str]:
+    """Names usable as dataset (and file) names."""
+    return st.from_regex(r"[a-z0-9][a-z0-9_\-]{0,20}", fullmatch=True)
+
+
+def datasets(
+    purpose_ids: Sequence[str] | st.SearchStrategy[str],
+    *,
+    max_records: int = 8,
+) -> st.SearchStrategy[Dataset]:
+    """Datasets of up to ``max_records`` JSON records, each tied to one of ``purpose_ids``."""
+    purposes = (
+        purpose_ids if isinstance(purpose_ids, st.SearchStrategy) else st.sampled_from(purpose_ids)
+    )
+    return st.builds(
+        Dataset,
+        name=dataset_names(),
+        purpose=purposes,
+        records=st.lists(json_records(), max_size=max_records),
+    )
