@@ -49,6 +49,12 @@ def test_base32_codec_matches_rfc4648(size: int, data: st.DataObject) -> None:
     assert b32_decoder(size)(text.upper()) == raw
 
 
+@given(st.integers(min_value=16, max_value=32), st.binary(min_size=32, max_size=32))
+def test_base32_of_a_digest_prefix_matches_rfc4648(size: int, digest: bytes) -> None:
+    expected = base64.b32encode(digest[:size]).decode().rstrip("=").lower()
+    assert b32_encoder(size, source_size=32)(digest) == expected
+
+
 def test_base32_decoder_refuses_bad_text() -> None:
     decode = b32_decoder(16)
     with pytest.raises(InvalidInput):

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 
@@ -65,10 +66,13 @@ def text(value: str) -> str:
     return unicodedata.normalize("NFC", _require_str(value, "value"))
 
 
+_HAS_SPACE = re.compile(r"\s").search
+
+
 def _split_email(value: object) -> tuple[str, str]:
     raw = _require_str(value, "e-mail address").strip()
     local, sep, domain = raw.rpartition("@")
-    if not sep or not local or not domain or any(c.isspace() for c in raw):
+    if not sep or not local or not domain or _HAS_SPACE(raw):
         raise InvalidInput("expected an e-mail address of the form local@domain")
     return local, domain
 

@@ -113,6 +113,9 @@ class FieldAction:
     transform: Transform | None = attrs.field(default=None, repr=False)
 
 
+_KEEP_MARK = "keep"
+_DROP_MARK = "drop"
+_UNKNOWN_MARK = "unknown"
 _KEEP = FieldAction(kind="keep")
 _DROP = FieldAction(kind="drop")
 
@@ -351,13 +354,18 @@ class RecordPolicy:
             self._unknown = UnknownFields(unknown)
         except ValueError:
             raise InvalidInput("unknown must be 'fail', 'drop' or 'keep'") from None
-        compiled: dict[str, tuple[str, Transform | None]] = {}
+        compiled: dict[str, Transform | str] = {}
         for name, action in fields.items():
             if not isinstance(name, str):
                 raise InvalidType(f"field names must be str, got {type(name).__name__}")
             if not isinstance(action, FieldAction):
                 raise InvalidType(f"field {name!r}: expected a FieldAction (keep(), token(), ...)")
-            compiled[name] = (action.kind, action.transform)
+            # keep/drop compile to marker strings, every other action to its transform, so
+            # apply() does one dict lookup and one identity test for most fields.
+            if action.transform is not None:
+                compiled[name] = action.transform
+            else:
+                compiled[name] = _KEEP_MARK if action.kind == "keep" else _DROP_MARK
         self._fields = dict(fields)
         self._actions = compiled
 
@@ -386,24 +394,23 @@ class RecordPolicy:
         out: dict[str, object] = {}
         actions = self._actions
         for name, value in record.items():
-            entry = actions.get(name)
-            if entry is None:
+            action = actions.get(name, _UNKNOWN_MARK)
+            if action is _KEEP_MARK:
+                out[name] = value
+            elif action is _DROP_MARK:
+                continue
+            elif action is _UNKNOWN_MARK:
                 if self._unknown is UnknownFields.KEEP:
                     out[name] = value
                 elif self._unknown is UnknownFields.FAIL:
                     raise UnknownField(str(name))
-                continue
-            kind, transform = entry
-            if transform is None:
-                if kind == "keep":
-                    out[name] = value
             elif value is None:
                 out[name] = None
             else:
                 try:
-                    out[name] = transform(value, record)
+                    out[name] = action(value, record)  # type: ignore[operator]
                 except (GdprkitError, ValueError, TypeError) as exc:
-                    raise _field_error(name, kind, exc) from None
+                    raise _field_error(name, self._fields[name].kind, exc) from None
         return out
 
     def apply_many(self, records: Iterable[Mapping[str, object]]) -> Iterator[dict[str, object]]:
@@ -423,7 +430,7 @@ class RecordPolicy:
             yield apply(record)
 
     def __repr__(self) -> str:
-        kinds = ", ".join(f"{name!r}: {kind}" for name, (kind, _) in self._actions.items())
+        kinds = ", ".join(f"{name!r}: {action.kind}" for name, action in self._fields.items())
         return f"RecordPolicy({{{kinds}}}, unknown={self._unknown.value!r})"
 
 

@@ -8,12 +8,13 @@ re-identification is needed, prefer :class:`~gdprkit.pseudonymise.Pseudonymiser`
 
 Token format, version 1 (``rs1``)::
 
-    rs1.<key id>.<base32 of SIV tag (16 bytes) || ciphertext>
+    rs1.<key id>.<base64url, unpadded, of SIV tag (16 bytes) || ciphertext>
 
 with AES-256-SIV under ``HKDF-SHA-256(key, info="gdprkit/v1/reversible:" + domain)`` (64 bytes)
 and the UTF-8 domain name as the single associated-data component. Being deterministic, the
 same value gives the same token (joins work); the token is 16 bytes longer than the value and
-reveals its length.
+reveals its length. Base64url (RFC 4648 §5) rather than the base32 of ``ps1`` tokens keeps these
+longer tokens short; compare them case-sensitively.
 
 Example:
     >>> from gdprkit.pseudonymise import KeyRing, ReversiblePseudonymiser, canonical
@@ -31,14 +32,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
 from gdprkit.errors import IntegrityError, InvalidInput, InvalidType
-from gdprkit.pseudonymise._base32 import b32_encoder
 from gdprkit.pseudonymise.canonical import Canonicaliser
 from gdprkit.pseudonymise.keyring import KeyRing
 from gdprkit.pseudonymise.tokens import _nonempty_str, _split_token
@@ -74,21 +74,22 @@ class _Siv:
         raise InvalidType("AES-SIV keys cannot be pickled")
 
 
-_encoders: dict[int, Callable[[bytes], str]] = {}
+_TO_STANDARD = str.maketrans("-_", "+/")
 
 
 def _encode(data: bytes) -> str:
-    encode = _encoders.get(len(data))
-    if encode is None:
-        encode = _encoders[len(data)] = b32_encoder(len(data))
-    return encode(data)
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def _decode(body: str) -> bytes:
+    if "=" in body or "+" in body or "/" in body:
+        raise InvalidInput("token body is not unpadded base64url")
     try:
-        return base64.b32decode(body.upper() + "=" * (-len(body) % 8))
+        return base64.b64decode(
+            body.translate(_TO_STANDARD) + "=" * (-len(body) % 4), validate=True
+        )
     except (binascii.Error, ValueError):
-        raise InvalidInput("token body is not valid base32") from None
+        raise InvalidInput("token body is not unpadded base64url") from None
 
 
 class ReversiblePseudonymiser:
