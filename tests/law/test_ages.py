@@ -233,7 +233,7 @@ def test_entry_from_dict_errors() -> None:
             age=14,
             provision="s. 8",
             status=Status.CONFIRMED,
-            sources="S15",  # type: ignore[arg-type]
+            sources="S15",
         )
     with pytest.raises(InvalidInput, match="sources"):
         DigitalConsentAge(
@@ -242,5 +242,10 @@ def test_entry_from_dict_errors() -> None:
             age=14,
             provision="s. 8",
             status=Status.CONFIRMED,
-            sources=("S15",),  # type: ignore[arg-type]
+            sources=("S15",),
         )
+
+
+@given(gst.country_codes(known=True))
+def test_known_countries_answer_from_the_table(country: str) -> None:
+    assert age_of_digital_consent(country) == DIGITAL_CONSENT_AGES[country.upper()].age

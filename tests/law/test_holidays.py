@@ -71,7 +71,7 @@ def test_unknown_or_malformed_countries_fail_at_construction(
 
 def test_country_must_be_a_string() -> None:
     with pytest.raises(InvalidType, match="country"):
-        PublicHolidays(42)  # type: ignore[arg-type]
+        PublicHolidays(42)
 
 
 def test_shop_dates_are_united_with_the_country_and_exclusions_win() -> None:

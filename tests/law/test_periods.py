@@ -167,9 +167,14 @@ def test_add_months_refuses_datetimes_bools_and_overflow() -> None:
 
 def test_holiday_sets_must_hold_dates() -> None:
     with pytest.raises(InvalidType, match="holidays"):
-        is_working_day(D(2025, 3, 3), {"2025-03-03"})  # type: ignore[arg-type]
+        is_working_day(D(2025, 3, 3), {"2025-03-03"})
     with pytest.raises(InvalidType, match="holidays"):
         response_deadline(at(D(2025, 2, 3)), holidays=42)  # type: ignore[arg-type]
+    with pytest.raises(InvalidType, match="holidays"):
+        is_working_day(D(2025, 3, 3), "2025-03-03")  # type: ignore[arg-type]
+    with pytest.raises(InvalidType, match="holidays"):
+        is_working_day(D(2025, 3, 3), {"2025-03-03": "Liberation Day"})
+    assert not is_working_day(D(2025, 3, 3), {D(2025, 3, 3): "Liberation Day"})
 
 
 def test_a_calendar_without_working_days_fails_loudly() -> None:

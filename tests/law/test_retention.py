@@ -173,7 +173,7 @@ def test_entry_from_dict_errors_and_valid_shapes() -> None:
             start=None,
             law="§132 BAO",
             status=Status.CONFIRMED,
-            sources="S58",  # type: ignore[arg-type]
+            sources="S58",
         )
     permanent = StatutoryRetention.from_dict(_row(kind="permanent", years=None, start=None))
     assert permanent.years is None

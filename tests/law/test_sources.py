@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from gdprkit.errors import InvalidInput, InvalidType, NotFound
-from gdprkit.law.ages import DIGITAL_CONSENT_AGES
-from gdprkit.law.retention import STATUTORY_RETENTION
+from gdprkit.law.ages import DIGITAL_CONSENT_AGES, DigitalConsentAge
+from gdprkit.law.retention import STATUTORY_RETENTION, StatutoryRetention
 from gdprkit.law.sources import SOURCES, Source, Status, source
 
 
@@ -56,7 +56,11 @@ def test_every_cited_source_is_known() -> None:
     cited |= {s.ref for e in STATUTORY_RETENTION for s in e.sources}
     assert cited <= set(SOURCES)
     # Every source reference named in a note is one the entry cites.
-    for entry in [*DIGITAL_CONSENT_AGES.values(), *STATUTORY_RETENTION]:
+    entries: list[DigitalConsentAge | StatutoryRetention] = [
+        *DIGITAL_CONSENT_AGES.values(),
+        *STATUTORY_RETENTION,
+    ]
+    for entry in entries:
         refs = {s.ref for s in entry.sources}
         assert set(re.findall(r"\[(S\d+)\]", entry.note)) <= refs, entry
 

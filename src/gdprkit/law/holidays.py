@@ -328,8 +328,12 @@ def _as_calendar(value: object, name: str = "holidays") -> HolidayCalendar:
     """
     if value is None:
         return frozenset()
-    if isinstance(value, (set, frozenset, list, tuple)):
+    if isinstance(value, (set, frozenset, list, tuple)) or type(value) is dict:
+        # Plain collections (and plain dicts keyed by date) are checked: a set of ISO strings
+        # would otherwise never match and silently roll nothing.
         return frozenset(_plain_date(v, name) for v in value)
+    if isinstance(value, (str, bytes)):
+        raise InvalidType(f"{name} must be a set of datetime.date or a HolidayCalendar")
     if isinstance(value, HolidayCalendar):
         return value
     raise InvalidType(f"{name} must be a set of datetime.date or a HolidayCalendar")
