@@ -11,7 +11,10 @@ Three kinds of field:
   address, or be one of the few placeholders servers write (``-``, ``unix:``, ``unknown``); any
   other element is replaced by :data:`UNPARSED_MARKER` and counted (fail closed);
 - **free text** (request line, referrer, user agent, messages, the rest of a JSON line): every
-  address :func:`gdprkit.ip.text.mask_text` recognises is masked;
+  address :func:`gdprkit.ip.text.mask_text` recognises is masked.  Only in the user-agent field
+  of an access log is ``Name/1.2.3.4`` taken for a product version (``Chrome/120.0.0.0``);
+  everywhere else it is masked, since ``/lookup/192.0.2.1`` in a URL or a message is an address
+  (``skip_versions=False``: when in doubt, mask);
 - **fixed fields** whose pattern cannot hold an address (timestamp, status, size): copied.
 
 Every value is cached per engine (bounded, so memory stays flat): real logs repeat clients,
@@ -131,6 +134,7 @@ class Engine:
 
     __slots__ = (
         "_addr_cache",
+        "_agent_cache",
         "_cache_size",
         "_fields_re",
         "_head_cache",
@@ -159,9 +163,10 @@ class Engine:
         self._mask_text_counted = mask_text_counted
         self.format = format
         self._cache_size = cache_size
-        self._addr_cache: dict[str, tuple[str, int, int, str | None]] = {}
+        self._addr_cache: dict[str, tuple[str, int, int, bool]] = {}
         self._head_cache: dict[str, tuple[str, int, int, tuple[str, ...]]] = {}
         self._text_cache: dict[str, tuple[str, int, int]] = {}
+        self._agent_cache: dict[str, tuple[str, int, int]] = {}
         self.lines = 0
         self.v4 = 0
         self.v6 = 0
@@ -195,7 +200,7 @@ class Engine:
         """Mask every address in a free-text value (cached)."""
         hit = self._text_cache.get(value)
         if hit is None:
-            hit = self._mask_text_counted(value, self._masker)
+            hit = self._mask_text_counted(value, self._masker, skip_versions=False)
             if len(self._text_cache) >= self._cache_size:
                 self._text_cache.clear()
             self._text_cache[value] = hit
@@ -203,8 +208,23 @@ class Engine:
         self.v6 += hit[2]
         return hit[0]
 
-    def _address(self, token: str, field: str) -> tuple[str, int, int, str | None]:
-        """Mask one address token; a token that does not parse becomes the marker (cached)."""
+    def agent(self, value: str) -> str:
+        """Mask a user agent: ``Name/1.2.3.4`` there is a product version (cached)."""
+        hit = self._agent_cache.get(value)
+        if hit is None:
+            hit = self._mask_text_counted(value, self._masker, skip_versions=True)
+            if len(self._agent_cache) >= self._cache_size:
+                self._agent_cache.clear()
+            self._agent_cache[value] = hit
+        self.v4 += hit[1]
+        self.v6 += hit[2]
+        return hit[0]
+
+    def _address(self, token: str) -> tuple[str, int, int, bool]:
+        """Mask one address token; a token that does not parse becomes the marker (cached).
+
+        Returns the replacement, the IPv4 and IPv6 counts and whether the token failed.
+        """
         hit = self._addr_cache.get(token)
         if hit is None:
             from gdprkit.errors import InvalidAddress  # noqa: PLC0415
@@ -212,10 +232,10 @@ class Engine:
             try:
                 masked = self._masker.apply(token)
             except InvalidAddress:
-                hit = (UNPARSED_MARKER, 0, 0, field)
+                hit = (UNPARSED_MARKER, 0, 0, True)
             else:
                 family = _family(token)
-                hit = (masked, int(family == 4), int(family == 6), None)
+                hit = (masked, int(family == 4), int(family == 6), False)
             if len(self._addr_cache) >= self._cache_size:
                 self._addr_cache.clear()
             self._addr_cache[token] = hit
@@ -226,22 +246,22 @@ class Engine:
         if value in _PLACEHOLDERS:
             return value
         if "," not in value and " " not in value:
-            masked, n4, n6, failed = self._address(value, field)
+            masked, n4, n6, failed = self._address(value)
             self.v4 += n4
             self.v6 += n6
-            if failed is not None:
-                self._fail(failed)
+            if failed:
+                self._fail(field)
             return masked
         parts = _HEAD_SPLIT.split(value)
         for i in range(0, len(parts), 2):
             token = parts[i]
             if token in _PLACEHOLDERS:
                 continue
-            masked, n4, n6, failed = self._address(token, field)
+            masked, n4, n6, failed = self._address(token)
             self.v4 += n4
             self.v6 += n6
-            if failed is not None:
-                self._fail(failed)
+            if failed:
+                self._fail(field)
             parts[i] = masked
         return "".join(parts)
 
@@ -273,11 +293,11 @@ class Engine:
             field = "client" if is_client else "x_forwarded_for"
             if token in _PLACEHOLDERS:
                 continue
-            masked, a4, a6, failed = self._address(token, field)
+            masked, a4, a6, failed = self._address(token)
             # The first of several tokens may be the virtual host (Apache `%v`, nginx `$host`):
             # a host name stays, an address-like token is still failed closed.
             if (
-                failed is not None
+                failed
                 and position == 0
                 and not is_client
                 and _HOSTNAME.fullmatch(token)
@@ -287,8 +307,8 @@ class Engine:
             parts[i] = masked
             n4 += a4
             n6 += a6
-            if failed is not None:
-                fails.append(failed)
+            if failed:
+                fails.append(field)
         return "".join(parts), n4, n6, tuple(fails)
 
     # -- lines ------------------------------------------------------------------------------
@@ -304,7 +324,7 @@ class Engine:
             f"{status} {size}"
         )
         if referer is not None:
-            out = f'{out} "{text(referer)}" "{text(agent)}"'
+            out = f'{out} "{text(referer)}" "{self.agent(agent)}"'
         return f"{out}{text(tail)}" if tail else out
 
     def _fallback_line(self, line: str) -> str:
@@ -344,8 +364,8 @@ class Engine:
         if host.endswith(":") and not host.endswith("::"):
             # `Feb 21 21:54:44 sshd[1]: ...` has no host; the token is the program.
             return f"{prefix}{self._scan(host + rest)}"
-        masked, n4, n6, failed = self._address(host, "host")
-        if failed is None:
+        masked, n4, n6, failed = self._address(host)
+        if not failed:
             self.v4 += n4
             self.v6 += n6
             host = masked
@@ -359,7 +379,7 @@ class Engine:
 
     def _scan(self, value: str) -> str:
         """Mask every address in free text (uncached: for values that rarely repeat)."""
-        masked, n4, n6 = self._mask_text_counted(value, self._masker)
+        masked, n4, n6 = self._mask_text_counted(value, self._masker, skip_versions=False)
         self.v4 += n4
         self.v6 += n6
         return masked

@@ -1,0 +1,96 @@
+"""Invariants of log masking, as Hypothesis properties over generated log lines.
+
+- every byte outside the addresses is preserved, and every address is masked (lossless and
+  fail-safe at once);
+- how the input is cut into blocks never changes the output;
+- masking with a truncation preset twice changes nothing the second time (the masked addresses
+  are addresses in the same positions).
+"""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gdprkit.ip import TruncationMasker
+from gdprkit.ip.logs import mask_stream
+from gdprkit.testing import strategies as gst
+
+GA = TruncationMasker.preset("ga")
+
+
+def expected_masking(line: bytes, addresses: tuple[str, ...]) -> bytes:
+    """Replace the listed address tokens, left to right, by what the masker makes of them."""
+    out = []
+    rest = line
+    for token in addresses:
+        before, found, rest = rest.partition(token.encode())
+        assert found, "generator bug: token not in line"
+        out += [before, GA.apply(token).encode()]
+    out.append(rest)
+    return b"".join(out)
+
+
+def mask(data: bytes, **options: object) -> tuple[bytes, object]:
+    out = io.BytesIO()
+    summary = mask_stream(io.BytesIO(data), out, masker=GA, **options)  # type: ignore[arg-type]
+    return out.getvalue(), summary
+
+
+@given(st.lists(gst.log_lines(), min_size=1, max_size=6), st.booleans())
+def test_every_non_address_byte_is_preserved_and_every_address_masked(
+    lines: list[tuple[str, bytes, tuple[str, ...]]], final_newline: bool
+) -> None:
+    for fmt, line, addresses in lines:
+        out, summary = mask(line + b"\n", format=fmt)
+        assert out == expected_masking(line, addresses) + b"\n"
+        assert summary.addresses == len(addresses)  # type: ignore[attr-defined]
+        assert summary.failed_total == 0  # type: ignore[attr-defined]
+    # A whole text file of these lines, with or without its last newline.
+    data = b"\n".join(line for _, line, _ in lines) + (b"\n" if final_newline else b"")
+    expected = b"\n".join(expected_masking(line, a) for _, line, a in lines)
+    out, _ = mask(data, format="text")
+    assert out == expected + (b"\n" if final_newline else b"")
+
+
+class Blocks(io.RawIOBase):
+    def __init__(self, data: bytes, sizes: list[int]) -> None:
+        self._data, self._sizes, self._pos = data, sizes, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read1(self, n: int = -1) -> bytes:
+        size = self._sizes.pop(0) if self._sizes else n
+        chunk = self._data[self._pos : self._pos + size]
+        self._pos += len(chunk)
+        return chunk
+
+    read = read1
+
+
+@given(
+    st.lists(gst.log_lines(formats=("combined",)), min_size=1, max_size=4),
+    st.lists(st.integers(1, 300), max_size=6),
+)
+def test_block_boundaries_never_change_the_output(
+    lines: list[tuple[str, bytes, tuple[str, ...]]], sizes: list[int]
+) -> None:
+    data = b"\n".join(line for _, line, _ in lines)
+    whole, summary = mask(data, format="combined")
+    out = io.BytesIO()
+    cut = mask_stream(Blocks(data, sizes), out, masker=GA, format="combined")  # type: ignore[arg-type]
+    assert out.getvalue() == whole
+    assert cut == summary
+
+
+@given(st.lists(gst.log_lines(formats=("combined", "jsonl", "syslog")), min_size=1, max_size=5))
+def test_truncation_of_a_masked_log_changes_nothing(
+    lines: list[tuple[str, bytes, tuple[str, ...]]],
+) -> None:
+    for fmt, line, _ in lines:
+        once, _ = mask(line + b"\n", format=fmt)
+        twice, _ = mask(once, format=fmt)
+        assert twice == once
