@@ -1,0 +1,37 @@
+"""IP addresses: parsing every textual form, masking methods, and finding addresses in text.
+
+Methods (each an :class:`IPMasker`): truncation presets (:class:`TruncationMasker`), Crypto-PAn,
+ipcrypt, keyed tokens and redaction.  "Masking", never "anonymising": a masked address is usually
+still personal data (FACTS.md §6, CJEU C-582/14 *Breyer*, Recital 26 GDPR).
+
+Example:
+    >>> from gdprkit.ip import TruncationMasker, mask_text
+    >>> mask_text("GET / from 203.0.113.9", TruncationMasker.preset("ga"))
+    'GET / from 203.0.113.0'
+"""
+
+from __future__ import annotations
+
+from gdprkit.ip._address import IPAddress, format_ipv4, format_ipv6, parse_address
+from gdprkit.ip.masking import INTERNAL_RANGES, IPMasker, SpecialRange, special_range
+from gdprkit.ip.text import AddressMatch, find_addresses, mask_text, mask_text_counted
+from gdprkit.ip.truncate import PRESETS, TruncationMasker, TruncationPreset, mask_prefix
+
+__all__ = [
+    "INTERNAL_RANGES",
+    "PRESETS",
+    "AddressMatch",
+    "IPAddress",
+    "IPMasker",
+    "SpecialRange",
+    "TruncationMasker",
+    "TruncationPreset",
+    "find_addresses",
+    "format_ipv4",
+    "format_ipv6",
+    "mask_prefix",
+    "mask_text",
+    "mask_text_counted",
+    "parse_address",
+    "special_range",
+]

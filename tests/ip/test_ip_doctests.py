@@ -1,0 +1,24 @@
+"""Run the docstring examples of the gdprkit.ip modules owned by the core (not the log modules)."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "gdprkit.ip",
+    "gdprkit.ip._address",
+    "gdprkit.ip.masking",
+    "gdprkit.ip.text",
+    "gdprkit.ip.truncate",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+    assert result.attempted > 0
