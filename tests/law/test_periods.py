@@ -314,3 +314,11 @@ def test_next_working_day_is_the_first_working_day_after(day: dt.date) -> None:
     assert is_working_day(following)
     gap = (following - day).days
     assert all(not is_working_day(day + dt.timedelta(days=i)) for i in range(1, gap))
+
+
+def test_extended_deadline_counts_three_months_from_receipt() -> None:
+    # FACTS.md §3d rule 4 (❌ unsettled): receipt + 3 months.  The other reading (two months from
+    # the one-month date) would give 28 April here; the library documents that it is later.
+    received = at(D(2025, 1, 31))
+    assert response_deadline(received, extended=True) == D(2025, 4, 30)
+    assert add_months(response_deadline(received), 2) == D(2025, 4, 28)

@@ -13,7 +13,11 @@ The counting rule (FACTS.md §3d, derived from Reg. 1182/71; a computation, not 
    :class:`~gdprkit.law.holidays.HolidayCalendar`; without one only weekends roll.
 4. The extended deadline (Art. 12(3): "extended by two further months") is taken as **receipt +
    3 months**, clamped, then rolled.  ❌ No authority settles whether the two months run from
-   the (rolled) one-month date instead; this is the conservative choice (FACTS.md §3d rule 4).
+   the (rolled) one-month date instead; FACTS.md §3d rule 4 calls receipt + 3 months the
+   conservative choice.  It is not earlier in every case: when the first month is clamped or
+   rolled, the other reading can end sooner (received 31 Jan 2025: receipt + 3 months is
+   30 Apr, 28 Feb + 2 months is 28 Apr).  A shop that wants to be safe under both readings
+   answers by the earlier day.
 5. The extension notice and the refusal notice (Arts 12(3), 12(4)) are due by the one-month
    deadline.
 
@@ -185,8 +189,9 @@ def response_deadline(
     """Return the last day to answer a data-subject request (Art. 12(3) GDPR, Reg. 1182/71).
 
     One month from the local date of ``received`` (:data:`RESPONSE_MONTHS`), or three months
-    when ``extended`` (:data:`RESPONSE_MONTHS` + :data:`EXTENSION_MONTHS`, counted from receipt:
-    the conservative reading, ❌ unsettled, FACTS.md §3d rule 4), clamped to the month's end and
+    when ``extended`` (:data:`RESPONSE_MONTHS` + :data:`EXTENSION_MONTHS`, counted from receipt,
+    the reading FACTS.md §3d rule 4 chooses; ❌ unsettled, see the module notes for the month-end
+    cases where the other reading ends sooner), clamped to the month's end and
     rolled past Saturdays, Sundays and ``holidays``.  The answer is due by the end of that day
     in the controller's zone (see :func:`end_of_day`).
 
