@@ -135,7 +135,7 @@ def test_data_are_json_values_and_redaction_applies(shop: Register) -> None:
 
     report = _report(shop, redact=redact)
     data = report.to_dict()
-    orders, newsletter, scores = data["datasets"]
+    orders, _newsletter, scores = data["datasets"]
     assert orders["records"] == [{"order": "A-1", "total": "19.90", "ship_to": {"city": "Rīga"}}]
     assert orders["count"] == 1
     assert scores["records"] == []

@@ -33,6 +33,7 @@ EXIT_USAGE = 2
 # One module a sub-command; each adds its parser. Order is the order of `gdprkit --help`.
 _COMMAND_MODULES: tuple[str, ...] = (
     "gdprkit.cli._check",
+    "gdprkit.cli._export",
     "gdprkit.cli._ip",
 )
 
