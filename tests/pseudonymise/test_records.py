@@ -208,3 +208,23 @@ def test_repr_names_fields_and_actions_only() -> None:
     assert "'email': token" in text
     assert "unknown='fail'" in text
     assert RING.derive("token:email").hex() not in text
+
+
+def test_mask_with_the_real_ip_truncation_preset() -> None:
+    from gdprkit.ip import IPMasker, TruncationMasker
+
+    ga = TruncationMasker.preset("ga")
+    assert isinstance(ga, r.Masker)
+    assert isinstance(ga, IPMasker)
+    policy = r.RecordPolicy({"ip": r.mask(ga)})
+    assert policy.apply({"ip": "192.0.2.77"}) == {"ip": ga.apply("192.0.2.77")}
+    assert policy.apply({"ip": "192.0.2.77"})["ip"] != "192.0.2.77"
+    with pytest.raises(InvalidInput, match="'ip'") as info:
+        policy.apply({"ip": "203.0.113.999"})
+    assert "203.0.113" not in str(info.value)
+
+
+def test_key_ring_serves_as_the_ip_key_source() -> None:
+    from gdprkit.ip import KeySource
+
+    assert isinstance(RING, KeySource)
