@@ -33,15 +33,32 @@ def _sqlite(tmp: Path) -> Callable[[], ConsentStore]:
     return lambda: SQLiteStore(tmp / f"ledger-{next(_counter)}.sqlite3")
 
 
-_KINDS = {"memory": _memory, "sqlite": _sqlite}
+def _sqlalchemy_sqlite(tmp: Path) -> Callable[[], ConsentStore]:
+    from gdprkit.consent.sqlalchemy import SQLAlchemyStore
+
+    return lambda: SQLAlchemyStore(f"sqlite:///{tmp / f'sa-{next(_counter)}.sqlite3'}")
 
 
-@pytest.fixture(scope="module", params=list(_KINDS))
+_KINDS = {"memory": _memory, "sqlite": _sqlite, "sqlalchemy-sqlite": _sqlalchemy_sqlite}
+
+
+@pytest.fixture(scope="module", params=[*_KINDS, "sqlalchemy-postgresql"])
 def store_factory(request: pytest.FixtureRequest) -> Iterator[StoreFactory]:
     """A factory of fresh, empty stores of one kind (module-scoped, so Hypothesis can use it)."""
     tmp = Path(tempfile.mkdtemp(prefix="gdprkit-consent-"))
     created: list[ConsentStore] = []
-    if True:
+    if request.param == "sqlalchemy-postgresql":
+        dsn = request.getfixturevalue("pg_dsn")
+        from gdprkit.consent.sqlalchemy import SQLAlchemyStore
+
+        def make() -> ConsentStore:
+            store = SQLAlchemyStore(
+                dsn.replace("postgresql://", "postgresql+psycopg://", 1),
+                prefix=f"t{next(_counter)}_{id(created) % 100000}",
+            )
+            created.append(store)
+            return store
+    else:
         inner = _KINDS[request.param](tmp)
 
         def make() -> ConsentStore:
@@ -51,5 +68,7 @@ def store_factory(request: pytest.FixtureRequest) -> Iterator[StoreFactory]:
 
     yield make
     for store in created:
+        if request.param == "sqlalchemy-postgresql":
+            store.drop()  # type: ignore[attr-defined]
         store.close()
     shutil.rmtree(tmp, ignore_errors=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from consent_support import KEY, T0, evidence
@@ -256,3 +257,22 @@ def test_entries_stream_every_event_in_order(ledger: ConsentLedger) -> None:
         EventKind.GIVEN,
         EventKind.WITHDRAWN,
     ]
+
+
+def test_threads_appending_at_once_keep_one_chain(store_factory: StoreFactory) -> None:
+    store = store_factory()
+    ledger = ConsentLedger(store, key=KEY)
+
+    def work(n: int) -> None:
+        for i in range(15):
+            ledger.record(f"t{n}-{i}", grant("analytics"), now=LATER)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert ledger.verify().events == 60
+    assert [row.seq for row in store.events()] == list(range(1, 61))
+    assert all(ledger.allows(f"t{n}-{i}", "analytics", now=LATER)
+               for n in range(4) for i in range(15))  # fmt: skip
