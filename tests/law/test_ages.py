@@ -91,7 +91,7 @@ def test_table_agrees_with_facts_md_itself(shared_dir: Path) -> None:
     assert seen == len(DIGITAL_CONSENT_AGES)
 
 
-@given(gst.digital_consent_ages())
+@given(st.one_of(gst.digital_consent_ages(), st.from_type(DigitalConsentAge)))
 def test_every_entry_is_between_13_and_16_and_not_unconfirmed(entry: DigitalConsentAge) -> None:
     # Art. 8(1): 16 by default, a Member State may go lower but not below 13.
     assert 13 <= entry.age <= 16

@@ -158,7 +158,7 @@ def test_to_dict_round_trip_and_errors() -> None:
         PublicHolidays.from_dict({"observed": "yes"})
 
 
-@given(gst.public_holidays())
+@given(st.one_of(gst.public_holidays(), st.from_type(PublicHolidays)))
 def test_public_holidays_round_trip(calendar: PublicHolidays) -> None:
     assert PublicHolidays.from_dict(calendar.to_dict()) == calendar
 

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gdprkit.errors import InvalidInput, InvalidType, NotFound
 from gdprkit.law.ages import DIGITAL_CONSENT_AGES, DigitalConsentAge
@@ -70,3 +72,9 @@ def test_source_texts_are_verbatim_copies_of_facts_md(shared_dir: Path) -> None:
     listed = dict(re.findall(r"^- \[(S\d+)\] (.*)$", text, re.MULTILINE))
     for ref, entry in SOURCES.items():
         assert listed[ref] == entry.text, ref
+
+
+@given(st.from_type(Source))
+def test_sources_round_trip_and_are_registered_for_from_type(fact: Source) -> None:
+    assert SOURCES[fact.ref] == fact
+    assert Source.from_dict(fact.to_dict()) == fact

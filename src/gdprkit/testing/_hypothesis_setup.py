@@ -43,6 +43,11 @@ def register_strategies() -> None:
     st.register_type_strategy(DigitalConsentAge, gst.digital_consent_ages())
     st.register_type_strategy(StatutoryRetention, gst.statutory_retentions())
 
+    from gdprkit.law import PublicHolidays, Source  # noqa: PLC0415
+
+    st.register_type_strategy(Source, gst.fact_sources())
+    st.register_type_strategy(PublicHolidays, gst.public_holidays())
+
     from gdprkit import consent  # noqa: PLC0415
     from gdprkit.consent import cookies  # noqa: PLC0415
 

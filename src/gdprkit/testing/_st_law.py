@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 from gdprkit.law.ages import DIGITAL_CONSENT_AGES, DigitalConsentAge
 from gdprkit.law.holidays import PublicHolidays
 from gdprkit.law.retention import STATUTORY_RETENTION, StatutoryRetention
+from gdprkit.law.sources import SOURCES, Source
 
 __all__ = [
     "country_codes",
     "digital_consent_ages",
+    "fact_sources",
     "holiday_calendars",
     "public_holidays",
     "receipt_datetimes",
@@ -73,6 +75,11 @@ def digital_consent_ages() -> st.SearchStrategy[DigitalConsentAge]:
         st.integers(min_value=13, max_value=16),
     )
     return st.one_of(shipped, varied)
+
+
+def fact_sources() -> st.SearchStrategy[Source]:
+    """The FACTS.md sources cited by :mod:`gdprkit.law`."""
+    return st.sampled_from(list(SOURCES.values()))
 
 
 def statutory_retentions() -> st.SearchStrategy[StatutoryRetention]:

@@ -32,6 +32,7 @@ from gdprkit.testing._st_export import dataset_names, datasets, json_records, js
 from gdprkit.testing._st_law import (
     country_codes,
     digital_consent_ages,
+    fact_sources,
     holiday_calendars,
     public_holidays,
     receipt_datetimes,
@@ -81,6 +82,7 @@ __all__ = [
     "erasure_blockers",
     "event_datetimes",
     "evidences",
+    "fact_sources",
     "holiday_calendars",
     "json_records",
     "json_values",
