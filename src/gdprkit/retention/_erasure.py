@@ -13,7 +13,7 @@ from gdprkit._time import ensure_aware, utc_now
 from gdprkit.law import LegalBasis
 from gdprkit.register import Register, RetentionAction
 from gdprkit.retention._holds import ErasureBlocker, LegalHold
-from gdprkit.retention._rules import RetentionRule
+from gdprkit.retention._rules import RetentionRule, _choice
 from gdprkit.retention._schedule import LEGAL_DUTY_GROUND, RecordInput, RetentionSchedule
 
 __all__ = ["ErasureItem", "ErasureOutcome", "ErasurePlan", "erasure_plan"]
@@ -29,6 +29,10 @@ class ErasureOutcome(str, enum.Enum):
 
 def _iso(moment: dt.datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
+
+
+def _outcome(value: object) -> ErasureOutcome:
+    return _choice(ErasureOutcome, value, "outcome")
 
 
 @attrs.frozen
@@ -47,7 +51,7 @@ class ErasureItem:
 
     record_id: str
     purpose: str
-    outcome: ErasureOutcome = attrs.field(converter=ErasureOutcome)
+    outcome: ErasureOutcome = attrs.field(converter=_outcome)
     ground: str | None = None
     until: dt.datetime | None = None
     reason: str = ""

@@ -11,6 +11,7 @@ import attrs
 from gdprkit._time import ensure_aware
 from gdprkit.errors import InvalidInput, InvalidType
 from gdprkit.register import Duration
+from gdprkit.retention._rules import _choice
 
 __all__ = ["BlockerKind", "ErasureBlocker", "HoldScope", "LegalHold"]
 
@@ -51,6 +52,10 @@ def _parse_time(value: object) -> object:
     return value
 
 
+def _scope(value: object) -> HoldScope:
+    return _choice(HoldScope, value, "scope")
+
+
 @attrs.frozen
 class LegalHold:
     """A reason to keep data regardless of retention (litigation, an audit, an Art. 17(3) ground).
@@ -76,7 +81,7 @@ class LegalHold:
     """
 
     reason: str = attrs.field(validator=_nonempty)
-    scope: HoldScope = attrs.field(default=HoldScope.GLOBAL, converter=HoldScope)
+    scope: HoldScope = attrs.field(default=HoldScope.GLOBAL, converter=_scope)
     target: str | None = attrs.field(default=None, validator=_optional_text, repr=False)
     until: dt.datetime | None = attrs.field(default=None, converter=_optional_aware)
     since: dt.datetime | None = attrs.field(default=None, converter=_optional_aware)
@@ -177,6 +182,10 @@ _DECEASED_DEBT_SOLD = Duration(1, "years")
 _DATED = frozenset(_DEFAULT_FOR)
 
 
+def _kind(value: object) -> BlockerKind:
+    return _choice(BlockerKind, value, "kind")
+
+
 def _optional_duration(value: object) -> Duration | None:
     return None if value is None else Duration.parse(value)
 
@@ -208,7 +217,7 @@ class ErasureBlocker:
         (datetime.date(2027, 5, 2), 'Art. 17(3)(e)')
     """
 
-    kind: BlockerKind = attrs.field(converter=BlockerKind)
+    kind: BlockerKind = attrs.field(converter=_kind)
     subject: str = attrs.field(validator=_nonempty, repr=False)
     at: dt.datetime | None = attrs.field(default=None, converter=_optional_aware)
     until: dt.datetime | None = attrs.field(default=None, converter=_optional_aware)

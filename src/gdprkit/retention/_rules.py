@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 import enum
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -16,6 +16,17 @@ from gdprkit.register import Duration, Retention, RetentionAction
 __all__ = ["Alignment", "AlignmentKind", "RetentionRule"]
 
 _ONE_DAY = dt.timedelta(days=1)
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def _choice(cls: type[_E], value: object, name: str) -> _E:
+    """``cls(value)``, raising InvalidInput that lists the accepted values."""
+    try:
+        return cls(value)
+    except ValueError:
+        accepted = ", ".join(repr(m.value) for m in cls)
+        raise InvalidInput(f"{name} must be one of {accepted}") from None
 
 
 class AlignmentKind(str, enum.Enum):
@@ -34,6 +45,14 @@ def _month(_instance: object, attribute: attrs.Attribute[int | None], value: obj
         raise InvalidType(f"{attribute.name} must be an int (1-12), got {type(value).__name__}")
     if not 1 <= value <= 12:
         raise InvalidInput(f"{attribute.name} must be a month number 1-12, got {value}")
+
+
+def _alignment_kind(value: object) -> AlignmentKind:
+    return _choice(AlignmentKind, value, "alignment kind")
+
+
+def _action(value: object) -> RetentionAction:
+    return _choice(RetentionAction, value, "action")
 
 
 @attrs.frozen
@@ -59,7 +78,7 @@ class Alignment:
         'end_of_year'
     """
 
-    kind: AlignmentKind = attrs.field(default=AlignmentKind.NONE, converter=AlignmentKind)
+    kind: AlignmentKind = attrs.field(default=AlignmentKind.NONE, converter=_alignment_kind)
     month: int | None = attrs.field(default=None, validator=_month)
 
     def __attrs_post_init__(self) -> None:
@@ -173,7 +192,7 @@ class RetentionRule:
     trigger: str = attrs.field(validator=_trigger)
     period: Duration | None = attrs.field(default=None, converter=_duration_or_none)
     alignment: Alignment = attrs.field(default=Alignment(), converter=_parse_alignment)
-    action: RetentionAction = attrs.field(default=RetentionAction.DELETE, converter=RetentionAction)
+    action: RetentionAction = attrs.field(default=RetentionAction.DELETE, converter=_action)
     citation: str | None = attrs.field(default=None, validator=_optional_text)
     description: str | None = attrs.field(default=None, validator=_optional_text)
     ground: str | None = attrs.field(default=None, validator=_optional_text)

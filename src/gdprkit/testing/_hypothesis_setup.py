@@ -56,3 +56,13 @@ def register_strategies() -> None:
     st.register_type_strategy(consent.ConsentEvent, gst.consent_events())
     st.register_type_strategy(consent.ParentalAuthorisation, gst.parental_authorisations())
     st.register_type_strategy(cookies.CookieConsent, gst.cookie_consents())
+
+    from gdprkit import breach, requests, retention  # noqa: PLC0415
+
+    st.register_type_strategy(retention.Alignment, gst.alignments())
+    st.register_type_strategy(retention.RetentionRule, gst.retention_rules())
+    st.register_type_strategy(retention.Record, gst.retention_records())
+    st.register_type_strategy(retention.LegalHold, gst.legal_holds())
+    st.register_type_strategy(retention.ErasureBlocker, gst.erasure_blockers())
+    st.register_type_strategy(requests.SubjectRequest, gst.subject_requests())
+    st.register_type_strategy(breach.BreachRecord, gst.breach_records())

@@ -1,14 +1,19 @@
-"""Strategies for retention rules, holds, blockers and records with awkward event timelines."""
+"""Strategies for retention (rules, holds, blockers, records with awkward timelines),
+data-subject requests and breach records."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
+from gdprkit.breach import BreachRecord
+from gdprkit.law import Right
 from gdprkit.register import RetentionAction
+from gdprkit.requests import RefusalGround, RequestState, SubjectRequest
 from gdprkit.retention import (
     Alignment,
     AlignmentKind,
@@ -23,11 +28,13 @@ from gdprkit.testing._st_register import durations
 
 __all__ = [
     "alignments",
+    "breach_records",
     "erasure_blockers",
     "event_datetimes",
     "legal_holds",
     "retention_records",
     "retention_rules",
+    "subject_requests",
 ]
 
 _EVENT_NAMES = (
@@ -190,4 +197,98 @@ def erasure_blockers(
         at=at,
         until=until,
         deceased=draw(st.booleans()),
+    )
+
+
+# --- data-subject requests and breaches -------------------------------------------------------
+
+_REQUEST_RIGHTS = (
+    Right.ACCESS,
+    Right.RECTIFICATION,
+    Right.ERASURE,
+    Right.RESTRICTION,
+    Right.PORTABILITY,
+    Right.OBJECT,
+)
+
+
+@st.composite
+def subject_requests(
+    draw: st.DrawFn,
+    *,
+    received: st.SearchStrategy[dt.datetime] | None = None,
+    max_steps: int = 4,
+) -> SubjectRequest:
+    """Requests received at awkward moments, advanced through a valid random lifecycle.
+
+    Each step is drawn among those the current state allows, at a time after the last one
+    (sometimes the same instant): identity checks that pause the clock, at most one timely
+    extension, fees, and possibly a closing fulfilment or refusal.
+    """
+    start = draw(received if received is not None else event_datetimes(max_year=2035))
+    request = SubjectRequest(
+        id=draw(_IDS),
+        right=draw(st.sampled_from(_REQUEST_RIGHTS)),
+        received=start,
+        channel=draw(st.sampled_from(("email", "web_form", "letter", "phone", "in_store"))),
+        subject_id=draw(st.none() | _IDS),
+    )
+    moment = start
+    for _ in range(draw(st.integers(0, max_steps))):
+        state = request.state
+        if state.closed:
+            break
+        moment = moment + dt.timedelta(hours=draw(st.integers(0, 24 * 40)))
+        options = ["fee", "refuse"]
+        if state is RequestState.AWAITING_IDENTITY:
+            options.append("identity_received")
+        else:
+            options += ["identity_requested", "fulfil"]
+        if not request.extended and moment.astimezone(start.tzinfo).date() <= (
+            request.first_deadline(now=moment)
+        ):
+            options.append("extend")
+        step = draw(st.sampled_from(options))
+        if step == "identity_requested":
+            request = request.request_identity(moment)
+        elif step == "identity_received":
+            request = request.identity_received(moment)
+        elif step == "extend":
+            request = request.extend(moment, reason="complex request")
+        elif step == "fee":
+            request = request.charge_fee(
+                moment, amount="10.00", currency="EUR", reason="repetitive request"
+            )
+        elif step == "fulfil":
+            request = request.fulfil(moment)
+        else:
+            request = request.refuse(
+                moment, ground=draw(st.sampled_from(RefusalGround)), reason="see letter"
+            )
+    return request
+
+
+def breach_records(*, complete: bool | None = None) -> st.SearchStrategy[BreachRecord]:
+    """Breach records, complete (every Art. 33(3) item given), incomplete, or either."""
+    text = st.sampled_from(("lost laptop", "misdirected e-mail", "ransomware", "see report"))
+
+    def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        if complete is True:
+            return strategy
+        if complete is False:
+            return st.none()
+        return st.none() | strategy
+
+    return st.builds(
+        BreachRecord,
+        id=_IDS,
+        aware_at=event_datetimes(max_year=2035),
+        nature=maybe(text),
+        subject_categories=maybe(st.lists(st.sampled_from(("customers", "staff")), min_size=1)),
+        approx_subjects=maybe(st.integers(1, 10**6)),
+        record_categories=maybe(st.lists(st.sampled_from(("contact", "payment")), min_size=1)),
+        approx_records=maybe(st.integers(1, 10**7)),
+        contact=maybe(text),
+        consequences=maybe(text),
+        measures=maybe(text),
     )

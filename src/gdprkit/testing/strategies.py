@@ -57,16 +57,19 @@ from gdprkit.testing._st_register import (
 )
 from gdprkit.testing._st_retention import (
     alignments,
+    breach_records,
     erasure_blockers,
     event_datetimes,
     legal_holds,
     retention_records,
     retention_rules,
+    subject_requests,
 )
 
 __all__ = [
     "alignments",
     "aware_datetimes",
+    "breach_records",
     "consent_events",
     "consent_histories",
     "consents",
@@ -106,6 +109,7 @@ __all__ = [
     "rights",
     "special_category_conditions",
     "statutory_retentions",
+    "subject_requests",
     "transfers",
 ]
 
