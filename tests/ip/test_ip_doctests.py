@@ -10,6 +10,7 @@ import pytest
 MODULES = [
     "gdprkit.ip",
     "gdprkit.ip._address",
+    "gdprkit.ip.cryptopan",
     "gdprkit.ip.masking",
     "gdprkit.ip.text",
     "gdprkit.ip.truncate",

@@ -13,7 +13,8 @@ Example:
 from __future__ import annotations
 
 from gdprkit.ip._address import IPAddress, format_ipv4, format_ipv6, parse_address
-from gdprkit.ip.masking import INTERNAL_RANGES, IPMasker, SpecialRange, special_range
+from gdprkit.ip.cryptopan import CryptoPAnMasker
+from gdprkit.ip.masking import INTERNAL_RANGES, IPMasker, KeySource, SpecialRange, special_range
 from gdprkit.ip.text import AddressMatch, find_addresses, mask_text, mask_text_counted
 from gdprkit.ip.truncate import PRESETS, TruncationMasker, TruncationPreset, mask_prefix
 
@@ -21,8 +22,10 @@ __all__ = [
     "INTERNAL_RANGES",
     "PRESETS",
     "AddressMatch",
+    "CryptoPAnMasker",
     "IPAddress",
     "IPMasker",
+    "KeySource",
     "SpecialRange",
     "TruncationMasker",
     "TruncationPreset",

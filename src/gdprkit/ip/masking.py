@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import hashlib
 from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
-from gdprkit.errors import InvalidInput
+from gdprkit.errors import InvalidInput, InvalidType
 from gdprkit.ip._address import IPAddress, parse_address
 
 __all__ = [
     "INTERNAL_RANGES",
     "IPMasker",
+    "KeySource",
     "SpecialRange",
     "special_range",
 ]
@@ -55,6 +57,51 @@ class IPMasker(Protocol):
     def apply(self, address: str) -> str:
         """Return the masked form of ``address``; raise ``InvalidAddress`` if it is not one."""
         ...
+
+
+@runtime_checkable
+class KeySource(Protocol):
+    """Where keyed maskers can take their key from: :class:`gdprkit.pseudonymise.KeyRing`.
+
+    Keyed maskers take raw key bytes, or ``from_keyring(ring)``, which derives a key for the
+    method's purpose from the ring's active (or a named) key, so one ring secret serves every
+    method with independent keys.
+
+    Example:
+        >>> from gdprkit.ip import KeySource
+        >>> class Fixed:
+        ...     active_id = "k1"
+        ...     def derive(self, purpose, *, key_id=None, length=32):
+        ...         return bytes(length)
+        >>> isinstance(Fixed(), KeySource)
+        True
+    """
+
+    @property
+    def active_id(self) -> str:
+        """Id of the key used when none is named."""
+        ...
+
+    def derive(self, purpose: str, *, key_id: str | None = None, length: int = 32) -> bytes:
+        """Return ``length`` key bytes for ``purpose`` from key ``key_id``."""
+        ...
+
+
+def _check_key(key: object, name: str, sizes: tuple[int, ...]) -> bytes:
+    """Key bytes of an allowed length; the message gives the lengths, never the key."""
+    if not isinstance(key, (bytes, bytearray, memoryview)):
+        raise InvalidType(f"{name}: expected bytes, got {type(key).__name__}")
+    material = bytes(key)
+    if len(material) not in sizes:
+        expected = " or ".join(str(n) for n in sizes)
+        raise InvalidInput(f"{name}: expected {expected} bytes, got {len(material)}")
+    return material
+
+
+def _key_id(material: bytes, label: str) -> str:
+    """A non-secret fingerprint naming a key (domain-separated, so it reveals nothing usable)."""
+    digest = hashlib.sha256(b"gdprkit.ip key id\x00" + label.encode() + b"\x00" + material)
+    return digest.hexdigest()[:16]
 
 
 class SpecialRange(str, enum.Enum):
