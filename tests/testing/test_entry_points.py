@@ -1,0 +1,194 @@
+"""The entry points work as a user meets them: in a fresh interpreter, and from a built wheel."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = ("gdprkit_keyring", "gdprkit_now", "gdprkit_register")
+
+# Environment variables that would change what a child interpreter or pytest loads.
+_SCRUB = (
+    "HYPOTHESIS_NO_PLUGINS",
+    "PYTEST_ADDOPTS",
+    "PYTEST_DISABLE_PLUGIN_AUTOLOAD",
+    "PYTEST_PLUGINS",
+    "PYTHONPATH",
+    "PYTHONSTARTUP",
+    "PYTHONNOUSERSITE",
+    "COVERAGE_PROCESS_START",
+)
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env["PIP_NO_INPUT"] = "1"
+    return env
+
+
+def _run(args: list[str], *, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+# The child imports Hypothesis and gdprkit's value modules, never gdprkit.testing: the
+# ``hypothesis`` entry point alone must teach st.from_type every gdprkit type.  With the argument
+# ``all`` it draws values of every registered gdprkit type; without, only legal bases.
+_FROM_TYPE_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    import hypothesis
+    from hypothesis import given, settings, strategies as st
+    from hypothesis.strategies._internal.types import _global_type_lookup
+    import gdprkit.law
+
+    registered = [t for t in list(_global_type_lookup)
+                  if isinstance(t, type) and t.__module__.startswith("gdprkit.")]
+    if sys.argv[1:] != ["all"]:
+        registered = [gdprkit.law.LegalBasis]
+    report = {}
+    for kind in registered:
+        drawn = []
+
+        @settings(max_examples=5, database=None, deadline=None)
+        @given(st.from_type(kind))
+        def draw(value):
+            drawn.append(isinstance(value, kind))
+
+        draw()
+        report[kind.__module__ + "." + kind.__qualname__] = bool(drawn) and all(drawn)
+    print(json.dumps(report))
+    """
+)
+
+
+def test_from_type_works_for_every_registered_type_in_a_fresh_interpreter() -> None:
+    # In the repository, so the child reuses Hypothesis's cached Unicode tables (.hypothesis/).
+    result = _run([sys.executable, "-c", _FROM_TYPE_SCRIPT, "all"], cwd=REPO)
+    assert result.returncode == 0, result.stderr[-3000:]
+    types = json.loads(result.stdout.strip().splitlines()[-1])
+    # The types of the layers every install has; other areas add theirs as they land.
+    for name in (
+        "gdprkit.law.bases.LegalBasis",
+        "gdprkit.register._model.Purpose",
+        "gdprkit.register._model.Register",
+        "gdprkit.pseudonymise.keyring.KeyRing",
+    ):
+        assert name in types, sorted(types)
+    assert [name for name, ok in types.items() if not ok] == []
+
+
+def test_entry_point_targets_exist() -> None:
+    from importlib.metadata import entry_points
+
+    (hypothesis_ep,) = [e for e in entry_points(group="hypothesis") if "gdprkit" in e.value]
+    assert callable(hypothesis_ep.load())
+    (pytest_ep,) = [e for e in entry_points(group="pytest11") if e.name == "gdprkit"]
+    assert pytest_ep.load().__name__ == "gdprkit.testing.pytest_plugin"
+
+
+def _build_wheel(tmp_path: Path) -> Path:
+    """Build gdprkit's wheel offline, or skip saying why that is impossible here."""
+    if not (REPO / "pyproject.toml").is_file():
+        pytest.skip("the source tree (pyproject.toml) is not beside the tests")
+    if importlib.util.find_spec("hatchling") is None:
+        pytest.skip("hatchling is not installed, so the wheel cannot be built offline")
+    if importlib.util.find_spec("pip") is None:
+        pytest.skip("pip is not installed in the test environment")
+    dist = tmp_path / "dist"
+    build = _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--wheel-dir",
+            str(dist),
+            str(REPO),
+        ],
+        cwd=tmp_path,
+    )
+    assert build.returncode == 0, build.stderr[-3000:]
+    (wheel,) = dist.glob("gdprkit-*.whl")
+    return wheel
+
+
+@pytest.mark.slow
+def test_a_fresh_venv_with_the_wheel_has_the_fixtures_and_strategies(tmp_path: Path) -> None:
+    started = time.monotonic()
+    wheel = _build_wheel(tmp_path)
+    venv = tmp_path / "venv"
+    made = _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=tmp_path)
+    if made.returncode != 0:
+        pytest.skip(f"python -m venv is unavailable here: {made.stderr.strip()[-300:]}")
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    # Install with this environment's pip into the still empty venv (nothing to satisfy).
+    install = _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
+        cwd=tmp_path,
+    )
+    assert install.returncode == 0, install.stderr[-3000:]
+    # Then let the venv see the test environment's packages (pytest, hypothesis, attrs...):
+    # plain path lines, appended after the venv's own site-packages, so the wheel's gdprkit and
+    # its metadata come first.  (--system-site-packages would expose the base interpreter,
+    # not this environment, when the tests themselves run in a venv, as under nox.)
+    venv_site = Path(
+        _run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            cwd=tmp_path,
+        ).stdout.strip()
+    )
+    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (venv_site / "_test_env.pth").write_text("\n".join(sorted(ours)) + "\n", encoding="utf-8")
+
+    probe = (
+        "import gdprkit, importlib.metadata as m; print(gdprkit.__file__); "
+        "print(m.distribution('gdprkit').locate_file(''))"
+    )
+    where = _run([str(python), "-c", probe], cwd=tmp_path)
+    assert where.returncode == 0, where.stderr[-3000:]
+    for line in where.stdout.split():
+        assert Path(line).resolve().is_relative_to(venv.resolve()), where.stdout
+
+    project = tmp_path / "shop"
+    project.mkdir()
+    (project / "test_shop.py").write_text("def test_nothing():\n    pass\n", encoding="utf-8")
+    fixtures = _run(
+        [str(python), "-m", "pytest", "--fixtures", "-p", "no:cacheprovider"], cwd=project
+    )
+    assert fixtures.returncode == 0, fixtures.stdout[-3000:] + fixtures.stderr[-3000:]
+    assert "fixtures defined from gdprkit.testing.pytest_plugin" in fixtures.stdout
+    for name in FIXTURES:
+        assert name in fixtures.stdout
+
+    strategies = _run([str(python), "-c", _FROM_TYPE_SCRIPT], cwd=project)
+    assert strategies.returncode == 0, strategies.stderr[-3000:]
+    report = json.loads(strategies.stdout.strip().splitlines()[-1])
+    assert report == {"gdprkit.law.bases.LegalBasis": True}
+    # Marked slow whatever it takes; report the time so a regression is visible with -rA.
+    print(f"fresh-venv check took {time.monotonic() - started:.1f} s")
