@@ -237,3 +237,23 @@ def test_sqlite_store_from_many_threads(tmp_path: Path) -> None:
     for (n, i), blob in blobs.items():
         assert keys.open(f"s-{i}", blob) == f"v-{n}-{i}"
     fresh.close()
+
+
+@given(st.text(min_size=1, max_size=16), st.binary(min_size=16, max_size=80))
+def test_wrapped_key_dict_round_trip(key_id: str, wrapped: bytes) -> None:
+    key = WrappedKey(key_id=key_id, wrapped=wrapped)
+    assert WrappedKey.from_dict(key.to_dict()) == key
+    assert wrapped.hex() not in repr(key)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"version": 2, "key_id": "k1", "wrapped": ""},
+        {"version": 1, "key_id": "k1"},
+        {"version": 1, "key_id": "k1", "wrapped": "!!"},
+    ],
+)
+def test_wrapped_key_from_bad_dict(data: dict[str, object]) -> None:
+    with pytest.raises(InvalidInput):
+        WrappedKey.from_dict(data)

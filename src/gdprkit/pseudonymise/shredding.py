@@ -43,6 +43,7 @@ import os
 import secrets
 import sqlite3
 import threading
+from collections.abc import Mapping
 from typing import Any, NoReturn, Protocol, runtime_checkable
 
 import attrs
@@ -69,6 +70,7 @@ _DATA_KEY_BYTES = 32
 _NONCE_BYTES = 12  # AES-GCM's recommended nonce size (NIST SP 800-38D §8.2)
 _WRAP_PURPOSE = "subject-key-wrap"
 _MAX_SUBJECT_LEN = 256
+_WRAPPED_KEY_VERSION = 1
 
 
 def _check_subject(subject: object) -> str:
@@ -90,6 +92,42 @@ class WrappedKey:
 
     key_id: str = attrs.field(validator=attrs.validators.instance_of(str))
     wrapped: bytes = attrs.field(validator=attrs.validators.instance_of(bytes), repr=False)
+
+    def to_dict(self) -> dict[str, object]:
+        """Return a JSON-compatible dict (``wrapped`` in standard base64) with a version.
+
+        Example:
+            >>> WrappedKey(key_id="k1", wrapped=bytes([0, 1])).to_dict()
+            {'version': 1, 'key_id': 'k1', 'wrapped': 'AAE='}
+        """
+        return {
+            "version": _WRAPPED_KEY_VERSION,
+            "key_id": self.key_id,
+            "wrapped": base64.b64encode(self.wrapped).decode("ascii"),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> WrappedKey:
+        """Rebuild a wrapped key from :meth:`to_dict` output.
+
+        Raises:
+            InvalidInput: wrong version, missing fields or invalid base64.
+
+        Example:
+            >>> key = WrappedKey(key_id="k1", wrapped=bytes(48))
+            >>> WrappedKey.from_dict(key.to_dict()) == key
+            True
+        """
+        if data.get("version") != _WRAPPED_KEY_VERSION:
+            raise InvalidInput(f"wrapped key must have version {_WRAPPED_KEY_VERSION}")
+        key_id, wrapped = data.get("key_id"), data.get("wrapped")
+        if not isinstance(key_id, str) or not isinstance(wrapped, str):
+            raise InvalidInput("wrapped key needs 'key_id' and 'wrapped' strings")
+        try:
+            raw = base64.b64decode(wrapped, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput("wrapped key: 'wrapped' is not valid base64") from None
+        return cls(key_id=key_id, wrapped=raw)
 
 
 @runtime_checkable
