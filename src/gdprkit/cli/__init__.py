@@ -35,6 +35,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "gdprkit.cli._check",
     "gdprkit.cli._export",
     "gdprkit.cli._ip",
+    "gdprkit.cli._retention",
 )
 
 

@@ -1,0 +1,148 @@
+"""`gdprkit retention` on real CSV and JSONL files in tmp_path."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from gdprkit.cli import main
+
+REGISTER = Path(__file__).resolve().parents[2] / "examples" / "register.toml"
+
+CSV_ROWS = """purpose,record_id,subject_id,recorded,received,invoice_issued
+cctv,clip-1,,2025-03-01T10:00:00+01:00,,
+cctv,clip-2,,2025-05-20T10:00:00+01:00,,
+customer_service_email,mail-1,c1,,2025-01-10T08:00:00Z,
+bookkeeping,inv-1,c1,,,2024-03-15T09:00:00+01:00
+cctv,clip-3,,,,
+"""
+
+
+@pytest.fixture
+def records_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "records.csv"
+    path.write_text(CSV_ROWS, encoding="utf-8")
+    return path
+
+
+def run(*argv: str) -> int:
+    return main(["retention", "--register", str(REGISTER), *argv])
+
+
+def test_csv_to_jsonl_on_stdout(records_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = run(str(records_csv), "--now", "2025-06-01T00:00:00Z")
+    assert status == 0
+    out, err = capsys.readouterr()
+    decisions = {d["record_id"]: d for d in map(json.loads, out.splitlines())}
+    assert decisions["clip-1"]["due_now"] is True
+    assert decisions["clip-1"]["action"] == "delete"
+    assert decisions["clip-2"]["due_now"] is False
+    assert decisions["mail-1"]["due"] == "2025-04-21T00:00:00+00:00"
+    assert decisions["inv-1"]["due"] == "2035-01-01T00:00:00+01:00"
+    assert decisions["clip-3"]["action"] == "review"
+    assert "recorded" in decisions["clip-3"]["note"]
+    assert "c1" not in out  # subject ids are not written
+    assert "5 records" in err
+    assert "due now: 3" in err
+
+
+def test_csv_output_file_and_due_only(records_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "decisions.csv"
+    status = run(str(records_csv), "--now", "2025-06-01T00:00:00Z", "-o", str(out), "--due-only")
+    assert status == 0
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["record_id"] for r in rows} == {"clip-1", "mail-1", "clip-3"}
+    assert all(r["due_now"] == "yes" for r in rows)
+    assert "→" in rows[0]["explanation"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_jsonl_input_with_holds_and_fail_on_due(tmp_path: Path) -> None:
+    records = tmp_path / "records.jsonl"
+    records.write_text(
+        json.dumps({"purpose": "cctv", "id": "c1", "events": {"recorded": "2025-01-01T00:00Z"}})
+        + "\n\n"
+        + json.dumps({"purpose": "cctv", "id": "c2", "recorded": "2025-01-01T00:00Z"})
+        + "\n",
+        encoding="utf-8",
+    )
+    holds = tmp_path / "holds.json"
+    holds.write_text(
+        json.dumps([{"reason": "police request", "scope": "record", "target": "c1"}]),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    argv = [str(records), "--now", "2025-06-01T00:00:00Z", "--holds", str(holds), "-o", str(out)]
+    assert run(*argv, "--fail-on-due") == 1
+    decisions = {d["record_id"]: d for d in map(json.loads, out.read_text().splitlines())}
+    assert decisions["c1"]["due_now"] is False
+    assert "police request" in decisions["c1"]["hold"]
+    assert decisions["c2"]["due_now"] is True
+    # with every record held, nothing is due: status 0
+    holds.write_text(json.dumps([{"reason": "litigation", "scope": "global"}]), encoding="utf-8")
+    assert run(*argv, "--fail-on-due") == 0
+
+
+def test_preview_between_two_dates(records_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(str(records_csv), "--between", "2025-03-25", "2025-04-25") == 0
+    out = capsys.readouterr().out
+    assert sorted(json.loads(line)["record_id"] for line in out.splitlines()) == [
+        "clip-1",
+        "mail-1",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        ("purpose,record_id,recorded\ncctv,1,not-a-date\n", "r.csv", "record 1"),
+        ("purpose,record_id,recorded\ncctv,1,2025-01-01T10:00:00\n", "r.csv", "timezone"),
+        ("record_id\n1\n", "r.csv", "purpose"),
+        ('{"purpose": "cctv"\n', "r.jsonl", "not valid JSON"),
+        ("[1]\n", "r.jsonl", "JSON object"),
+        ("x", "r.txt", ".csv"),
+    ],
+)
+def test_bad_input_is_one_line_and_status_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, name: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run(str(path), "--now", "2025-06-01T00:00:00Z", "-o", str(out)) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()
+    assert list(tmp_path.glob(".out.jsonl.*")) == []
+
+
+def test_naive_now_is_refused(records_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(str(records_csv), "--now", "2025-06-01T00:00:00") == 2
+    assert "--now" in capsys.readouterr().err
+
+
+def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(str(tmp_path / "nope.csv")) == 2
+    assert "nope.csv" in capsys.readouterr().err
+
+
+def test_progress_bar_only_on_a_terminal(
+    records_csv: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from gdprkit.cli import _retention
+
+    monkeypatch.setattr(_retention, "_PROGRESS_EVERY", 2)
+    assert run(str(records_csv), "--now", "2025-06-01T00:00:00Z") == 0
+    assert "records (" not in capsys.readouterr().err
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert run(str(records_csv), "--now", "2025-06-01T00:00:00Z") == 0
+    err = capsys.readouterr().err
+    assert "\r[" in err
+    assert "4 records (100%)" in err
