@@ -5,6 +5,8 @@ proves it (Art. 7(1) GDPR; EDPB Guidelines 05/2020 section 5.1, FACTS.md §8).  
 :class:`ConsentLedger` appends decisions, withdrawals (Art. 7(3)) and objections (Art. 21) to a
 hash chain kept in a :class:`ConsentStore` (in memory, SQLite, or SQLAlchemy in
 :mod:`gdprkit.consent.sqlalchemy`) and answers :meth:`ConsentLedger.allows` at any instant.
+:mod:`gdprkit.consent.cookies` signs a visitor's cookie choice into a cookie value, and
+:mod:`gdprkit.consent.receipts` exports a subject's history as a consent receipt.
 
 Example:
     >>> import datetime as dt
@@ -44,11 +46,21 @@ from gdprkit.consent._values import (
     ParentalAuthorisation,
     notice_digest,
 )
+from gdprkit.consent.cookies import (
+    CookieCategory,
+    CookieConsent,
+    cookie_consent_or_none,
+    encode_cookie,
+    parse_cookie,
+    record_cookie_consent,
+)
+from gdprkit.consent.receipts import RECEIPT_FORMAT, check_receipt, consent_receipt
 
 __all__ = [
     "ALL",
     "CNIL_CHOICE_MAX_AGE",
     "EVENT_FORMAT_VERSION",
+    "RECEIPT_FORMAT",
     "SCHEMA_VERSION",
     "ChainReport",
     "Consent",
@@ -56,6 +68,8 @@ __all__ = [
     "ConsentLedger",
     "ConsentStatus",
     "ConsentStore",
+    "CookieCategory",
+    "CookieConsent",
     "EventKind",
     "Evidence",
     "Fold",
@@ -68,5 +82,11 @@ __all__ = [
     "PurposeState",
     "SQLiteStore",
     "StoredEvent",
+    "check_receipt",
+    "consent_receipt",
+    "cookie_consent_or_none",
+    "encode_cookie",
     "notice_digest",
+    "parse_cookie",
+    "record_cookie_consent",
 ]

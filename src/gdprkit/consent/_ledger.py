@@ -278,6 +278,11 @@ class ConsentLedger:
         """The store this ledger appends to."""
         return self._store
 
+    @property
+    def register(self) -> Register | None:
+        """The register purposes are checked against, if any."""
+        return self._register
+
     # -- subjects ---------------------------------------------------------------------------
 
     def pseudonym(self, subject: str) -> str:
