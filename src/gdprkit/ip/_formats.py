@@ -64,12 +64,12 @@ _PLACEHOLDERS: Final = frozenset({"-", "", "unix:", "unknown"})
 # the client (possibly after a virtual host and an X-Forwarded-For list), ident, user, a strict
 # timestamp, the request, status and size; then optionally referrer and user agent, then a tail
 # (nginx's extra `"$http_x_forwarded_for"`, timings, CR of CRLF files).
-_Q = r'"((?:[^"\\\n]|\\.)*)"'
+_Q = r'"([^"\\\n]*(?:\\.[^"\\\n]*)*)"'
 _ACCESS = re.compile(
-    r"([^\n]*?) ([^ \n]+) ([^ \n]+) "
+    r"([^\n]*?) ([^ \n]+ [^ \n]+) "
     r"(\[\d\d/[A-Za-z]{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\]) "
     + _Q
-    + r" (\d{3}|-) (\d+|-)(?: "
+    + r" ((?:\d{3}|-) (?:\d+|-))(?: "
     + _Q
     + " "
     + _Q
@@ -136,6 +136,7 @@ class Engine:
         "_addr_cache",
         "_agent_cache",
         "_cache_size",
+        "_counts",
         "_fields_re",
         "_head_cache",
         "_mask_line",
@@ -145,8 +146,6 @@ class Engine:
         "failed",
         "format",
         "lines",
-        "v4",
-        "v6",
     )
 
     def __init__(
@@ -168,13 +167,12 @@ class Engine:
         self._text_cache: dict[str, tuple[str, int, int]] = {}
         self._agent_cache: dict[str, tuple[str, int, int]] = {}
         self.lines = 0
-        self.v4 = 0
-        self.v6 = 0
+        self._counts = [0, 0]  # addresses masked: IPv4, IPv6 (a list: cheap to bump in closures)
         self.failed: dict[str, int] = {}
         self._fields_re: re.Pattern[str] | None = None
         mask_line: Callable[[str], str]
         if format in ("combined", "common"):
-            mask_line = self._access_line
+            mask_line = self._make_access_line()
         elif format in ("jsonl", "nginx-json"):
             names = fields or DEFAULT_JSON_FIELDS
             alternatives = "|".join(re.escape(name) for name in sorted(set(names)))
@@ -191,33 +189,42 @@ class Engine:
 
     # -- counting ---------------------------------------------------------------------------
 
+    @property
+    def v4(self) -> int:
+        """IPv4 addresses masked so far (by textual family)."""
+        return self._counts[0]
+
+    @property
+    def v6(self) -> int:
+        """IPv6 addresses masked so far (by textual family; IPv4-mapped ones count here)."""
+        return self._counts[1]
+
     def _fail(self, field: str) -> None:
         self.failed[field] = self.failed.get(field, 0) + 1
 
     # -- values -----------------------------------------------------------------------------
 
+    def _text_miss(self, value: str) -> tuple[str, int, int]:
+        """Mask a free-text value not in the cache yet, and cache it."""
+        hit = self._mask_text_counted(value, self._masker, skip_versions=False)
+        if len(self._text_cache) >= self._cache_size:
+            self._text_cache.clear()
+        self._text_cache[value] = hit
+        return hit
+
+    def _agent_miss(self, value: str) -> tuple[str, int, int]:
+        """Mask a user agent not in the cache yet: ``Name/1.2.3.4`` is a product version there."""
+        hit = self._mask_text_counted(value, self._masker, skip_versions=True)
+        if len(self._agent_cache) >= self._cache_size:
+            self._agent_cache.clear()
+        self._agent_cache[value] = hit
+        return hit
+
     def text(self, value: str) -> str:
         """Mask every address in a free-text value (cached)."""
-        hit = self._text_cache.get(value)
-        if hit is None:
-            hit = self._mask_text_counted(value, self._masker, skip_versions=False)
-            if len(self._text_cache) >= self._cache_size:
-                self._text_cache.clear()
-            self._text_cache[value] = hit
-        self.v4 += hit[1]
-        self.v6 += hit[2]
-        return hit[0]
-
-    def agent(self, value: str) -> str:
-        """Mask a user agent: ``Name/1.2.3.4`` there is a product version (cached)."""
-        hit = self._agent_cache.get(value)
-        if hit is None:
-            hit = self._mask_text_counted(value, self._masker, skip_versions=True)
-            if len(self._agent_cache) >= self._cache_size:
-                self._agent_cache.clear()
-            self._agent_cache[value] = hit
-        self.v4 += hit[1]
-        self.v6 += hit[2]
+        hit = self._text_cache.get(value) or self._text_miss(value)
+        self._counts[0] += hit[1]
+        self._counts[1] += hit[2]
         return hit[0]
 
     def _address(self, token: str) -> tuple[str, int, int, bool]:
@@ -247,8 +254,8 @@ class Engine:
             return value
         if "," not in value and " " not in value:
             masked, n4, n6, failed = self._address(value)
-            self.v4 += n4
-            self.v6 += n6
+            self._counts[0] += n4
+            self._counts[1] += n6
             if failed:
                 self._fail(field)
             return masked
@@ -258,8 +265,8 @@ class Engine:
             if token in _PLACEHOLDERS:
                 continue
             masked, n4, n6, failed = self._address(token)
-            self.v4 += n4
-            self.v6 += n6
+            self._counts[0] += n4
+            self._counts[1] += n6
             if failed:
                 self._fail(field)
             parts[i] = masked
@@ -274,13 +281,19 @@ class Engine:
                 self._head_cache.clear()
             self._head_cache[head] = hit
         masked, n4, n6, fails = hit
-        self.v4 += n4
-        self.v6 += n6
+        self._counts[0] += n4
+        self._counts[1] += n6
         for field in fails:
             self._fail(field)
         return masked
 
     def _compute_head(self, head: str) -> tuple[str, int, int, tuple[str, ...]]:
+        if " " not in head and "," not in head and '"' not in head:
+            # The usual case: the client alone.
+            if head in _PLACEHOLDERS:
+                return head, 0, 0, ()
+            masked, n4, n6, failed = self._address(head)
+            return masked, n4, n6, ("client",) if failed else ()
         parts = _HEAD_SPLIT.split(head)
         # parts alternates token, separator, token ...; an empty first/last token is possible
         # when the head starts or ends with a separator (a quoted X-Forwarded-For list).
@@ -313,19 +326,51 @@ class Engine:
 
     # -- lines ------------------------------------------------------------------------------
 
-    def _access_line(self, line: str) -> str:
-        m = _ACCESS.fullmatch(line)
-        if m is None:
-            return self._fallback_line(line)
-        head, ident, user, stamp, request, status, size, referer, agent, tail = m.groups()
-        text = self.text
-        out = (
-            f'{self._head(head)} {text(ident)} {text(user)} {stamp} "{text(request)}" '
-            f"{status} {size}"
-        )
-        if referer is not None:
-            out = f'{out} "{text(referer)}" "{self.agent(agent)}"'
-        return f"{out}{text(tail)}" if tail else out
+    def _make_access_line(self) -> Callable[[str], str]:
+        """The per-line function of access logs: the hot loop, so every name is a local.
+
+        Each field value is looked up in its cache first; only a miss calls into the masker or
+        :func:`mask_text`.  ``"-"`` (absent ident, user, referrer, X-Forwarded-For) costs nothing.
+        """
+        fullmatch = _ACCESS.fullmatch
+        head_cache, text_cache, agent_cache = self._head_cache, self._text_cache, self._agent_cache
+        head_of, text_of, agent_of = self._head, self._text_miss, self._agent_miss
+        fallback = self._fallback_line
+        counts = self._counts
+
+        def text(value: str) -> str:
+            hit = text_cache.get(value) or text_of(value)
+            if hit[1] or hit[2]:
+                counts[0] += hit[1]
+                counts[1] += hit[2]
+            return hit[0]
+
+        def access_line(line: str) -> str:
+            m = fullmatch(line)
+            if m is None:
+                return fallback(line)
+            head, ident_user, stamp, request, status_size, referer, agent, tail = m.groups()
+            hit = head_cache.get(head)
+            masked_head = head_of(head) if hit is None or hit[3] else hit[0]
+            if hit is not None and not hit[3]:
+                counts[0] += hit[1]
+                counts[1] += hit[2]
+            if ident_user != "- -":
+                ident_user = text(ident_user)
+            out = f'{masked_head} {ident_user} {stamp} "{text(request)}" {status_size}'
+            if referer is not None:
+                if referer != "-":
+                    referer = text(referer)
+                found = agent_cache.get(agent) or agent_of(agent)
+                if found[1] or found[2]:
+                    counts[0] += found[1]
+                    counts[1] += found[2]
+                out = f'{out} "{referer}" "{found[0]}"'
+            if tail:
+                return out + text(tail)
+            return out
+
+        return access_line
 
     def _fallback_line(self, line: str) -> str:
         """A line that does not follow the format: its first token is the address field."""
@@ -366,8 +411,8 @@ class Engine:
             return f"{prefix}{self._scan(host + rest)}"
         masked, n4, n6, failed = self._address(host)
         if not failed:
-            self.v4 += n4
-            self.v6 += n6
+            self._counts[0] += n4
+            self._counts[1] += n6
             host = masked
         elif _address_like(host):
             self._fail("host")
@@ -380,8 +425,8 @@ class Engine:
     def _scan(self, value: str) -> str:
         """Mask every address in free text (uncached: for values that rarely repeat)."""
         masked, n4, n6 = self._mask_text_counted(value, self._masker, skip_versions=False)
-        self.v4 += n4
-        self.v6 += n6
+        self._counts[0] += n4
+        self._counts[1] += n6
         return masked
 
     # -- chunks -----------------------------------------------------------------------------
@@ -396,16 +441,11 @@ class Engine:
         if self.format == "text":
             return self._scan(text)
         lines = text.split("\n")
-        first = 0
         mask_line = self._mask_line
         if continuation:
-            lines[0] = self._scan(lines[0])
-            first = 1
-        for i in range(first, len(lines)):
-            line = lines[i]
-            if line:
-                lines[i] = mask_line(line)
-        return "\n".join(lines)
+            first = self._scan(lines[0])
+            return "\n".join([first, *(mask_line(x) if x else x for x in lines[1:])])
+        return "\n".join([mask_line(x) if x else x for x in lines])
 
 
 # A code point above U+00FF never occurs in latin-1 decoded text, and is neither a word character
