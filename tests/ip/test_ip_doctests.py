@@ -11,6 +11,7 @@ MODULES = [
     "gdprkit.ip",
     "gdprkit.ip._address",
     "gdprkit.ip.cryptopan",
+    "gdprkit.ip.ipcrypt",
     "gdprkit.ip.masking",
     "gdprkit.ip.text",
     "gdprkit.ip.truncate",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from gdprkit.ip._address import IPAddress, format_ipv4, format_ipv6, parse_address
 from gdprkit.ip.cryptopan import CryptoPAnMasker
+from gdprkit.ip.ipcrypt import IPCryptDeterministic, IPCryptNd, IPCryptNdx, IPCryptPfx
 from gdprkit.ip.masking import INTERNAL_RANGES, IPMasker, KeySource, SpecialRange, special_range
 from gdprkit.ip.text import AddressMatch, find_addresses, mask_text, mask_text_counted
 from gdprkit.ip.truncate import PRESETS, TruncationMasker, TruncationPreset, mask_prefix
@@ -24,6 +25,10 @@ __all__ = [
     "AddressMatch",
     "CryptoPAnMasker",
     "IPAddress",
+    "IPCryptDeterministic",
+    "IPCryptNd",
+    "IPCryptNdx",
+    "IPCryptPfx",
     "IPMasker",
     "KeySource",
     "SpecialRange",
