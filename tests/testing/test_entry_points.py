@@ -90,6 +90,20 @@ def test_from_type_works_for_every_registered_type_in_a_fresh_interpreter() -> N
     assert [name for name, ok in types.items() if not ok] == []
 
 
+def test_importing_the_strategies_module_first_works() -> None:
+    # A shop's test file that starts with ``from gdprkit.testing import strategies`` makes that
+    # module import Hypothesis, which runs gdprkit's hook while the module is half initialised.
+    script = (
+        "from gdprkit.testing import strategies as gst\n"
+        "from hypothesis import strategies as st\n"
+        "import gdprkit.register\n"
+        "print(type(st.from_type(gdprkit.register.Purpose).example()).__name__)\n"
+    )
+    result = _run([sys.executable, "-c", script], cwd=REPO)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split() == ["Purpose"]
+
+
 def test_entry_point_targets_exist() -> None:
     from importlib.metadata import entry_points
 

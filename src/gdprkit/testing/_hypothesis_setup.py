@@ -1,10 +1,39 @@
 """Registered under the ``hypothesis`` entry point: teaches ``st.from_type`` gdprkit's types.
 
-Hypothesis calls :func:`register_strategies` lazily, when it first resolves a type, so importing
-gdprkit alone never imports Hypothesis.
+Hypothesis calls :func:`register_strategies` at the end of ``import hypothesis``; importing
+gdprkit alone never imports Hypothesis.  The strategies are registered *deferred*: the hook must
+not import :mod:`gdprkit.testing.strategies`, because that module imports Hypothesis itself, and
+when a test file imports it first, Hypothesis runs this hook while the module is only half
+initialised.  Each strategy is built on first use instead.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+
+class _DeferredStrategies:
+    """Stands in for :mod:`gdprkit.testing.strategies`: ``gst.purposes()`` is a deferred strategy.
+
+    Example:
+        >>> from hypothesis import find, strategies as st
+        >>> from gdprkit.law import LegalBasis
+        >>> find(st.from_type(LegalBasis), lambda basis: basis.value == "consent")
+        <LegalBasis.CONSENT: 'consent'>
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        from hypothesis import strategies as st  # noqa: PLC0415 - only when Hypothesis asks
+
+        def build(*args: Any, **kwargs: Any) -> Any:
+            def resolve() -> Any:
+                from gdprkit.testing import strategies  # noqa: PLC0415 - see the module docstring
+
+                return getattr(strategies, name)(*args, **kwargs)
+
+            return st.deferred(resolve)
+
+        return build
 
 
 def register_strategies() -> None:
@@ -17,7 +46,8 @@ def register_strategies() -> None:
         Right,
         SpecialCategoryCondition,
     )
-    from gdprkit.testing import strategies as gst  # noqa: PLC0415
+
+    gst = _DeferredStrategies()
 
     st.register_type_strategy(LegalBasis, gst.legal_bases())
     st.register_type_strategy(SpecialCategoryCondition, gst.special_category_conditions())
