@@ -12,6 +12,7 @@ MODULES = [
     "gdprkit.ip._address",
     "gdprkit.ip.cryptopan",
     "gdprkit.ip.ipcrypt",
+    "gdprkit.ip.keyed",
     "gdprkit.ip.masking",
     "gdprkit.ip.text",
     "gdprkit.ip.truncate",

@@ -15,6 +15,7 @@ from __future__ import annotations
 from gdprkit.ip._address import IPAddress, format_ipv4, format_ipv6, parse_address
 from gdprkit.ip.cryptopan import CryptoPAnMasker
 from gdprkit.ip.ipcrypt import IPCryptDeterministic, IPCryptNd, IPCryptNdx, IPCryptPfx
+from gdprkit.ip.keyed import KeyedTokenMasker, RedactionMasker
 from gdprkit.ip.masking import INTERNAL_RANGES, IPMasker, KeySource, SpecialRange, special_range
 from gdprkit.ip.text import AddressMatch, find_addresses, mask_text, mask_text_counted
 from gdprkit.ip.truncate import PRESETS, TruncationMasker, TruncationPreset, mask_prefix
@@ -31,6 +32,8 @@ __all__ = [
     "IPCryptPfx",
     "IPMasker",
     "KeySource",
+    "KeyedTokenMasker",
+    "RedactionMasker",
     "SpecialRange",
     "TruncationMasker",
     "TruncationPreset",
