@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import threading
 
 import pytest
@@ -276,3 +278,31 @@ def test_threads_appending_at_once_keep_one_chain(store_factory: StoreFactory) -
     assert [row.seq for row in store.events()] == list(range(1, 61))
     assert all(ledger.allows(f"t{n}-{i}", "analytics", now=LATER)
                for n in range(4) for i in range(15))  # fmt: skip
+
+
+@pytest.mark.parametrize("cache", [0, 1, 1000])
+@pytest.mark.parametrize("key", [KEY, b"x" * 100])  # > 64 bytes: RFC 2104 hashes the key first
+def test_pseudonym_is_hmac_sha256_with_a_domain_label(cache: int, key: bytes) -> None:
+    ledger = ConsentLedger(key=key, pseudonym_cache=cache)
+    for subject in ["alice", "bob", "alice", "ünïcode", "bob"]:
+        expected = hmac.new(
+            key, b"gdprkit.consent.subject.v1\x00" + subject.encode(), hashlib.sha256
+        ).hexdigest()
+        assert ledger.pseudonym(subject) == expected
+    with pytest.raises(InvalidInput):
+        ledger.pseudonym("")
+
+
+def test_append_many_records_many_subjects_at_once(ledger: ConsentLedger) -> None:
+    entries = ledger.append_many(
+        [(f"s{i}", grant("analytics")) for i in range(5)] + [("s0", refuse("newsletter"))],
+        now=LATER,
+    )
+    assert [e.seq for e in entries] == list(range(1, 7))
+    assert all(ledger.allows(f"s{i}", "analytics", now=LATER) for i in range(5))
+    with pytest.raises(InvalidConsent, match="twice"):
+        ledger.append_many([("s9", grant("analytics")), ("s9", refuse("analytics"))], now=LATER)
+    with pytest.raises(InvalidConsent):
+        ledger.append_many([("s9", grant("orders"))], now=LATER)
+    assert ledger.verify().events == 6
+    assert ledger.append_many([], now=LATER) == []
