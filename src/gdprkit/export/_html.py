@@ -173,7 +173,8 @@ def _retention(report: AccessReport) -> str:
             continue
         how = []
         if retention.period is not None:
-            how.append(f"{retention.period} from {retention.trigger}")
+            trigger = (retention.trigger or "").replace("_", " ")
+            how.append(f"{retention.period} from {trigger}")
         if retention.criterion:
             how.append(retention.criterion)
         rows.append((_purpose_name(info), retention.description, "; ".join(how)))

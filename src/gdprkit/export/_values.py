@@ -32,8 +32,9 @@ import io
 import json
 import json.encoder
 import operator
+import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
@@ -47,6 +48,11 @@ _NONE = type(None)
 # through _cell.  bool is not here: csv would write "True".
 _PLAIN_CELL = frozenset({str, int, float, _NONE})
 _BOOL_CELL = frozenset({bool, _NONE})
+_STR = frozenset({str})
+_INT = frozenset({int})
+_FLOAT = frozenset({float})
+# RFC 4180 §2.6: fields holding a comma, a double quote, CR or LF are enclosed in double quotes.
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 _BOOL_TEXT: dict[object, str] = {True: "true", False: "false", None: ""}
 
 _JSON_TYPE = {
@@ -130,6 +136,12 @@ def _cell(value: object) -> object:
     return json_default(value)
 
 
+def _quote(cell: str) -> str:
+    if _NEEDS_QUOTES.search(cell):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
 def _type_label(kind: type) -> str:
     """The JSON type (with a format hint after ``/``) values of Python type ``kind`` become."""
     label = _JSON_TYPE.get(kind)
@@ -210,7 +222,7 @@ class CsvSpool:
 
     def add(self, batch: Sequence[Mapping[str, Any]]) -> None:
         """Convert and spool one batch of records."""
-        rows: Iterable[Sequence[object]] | None = None
+        text: str | None = None
         shapes = set(map(tuple, batch))
         if len(shapes) == 1:
             keys = shapes.pop()
@@ -219,11 +231,13 @@ class CsvSpool:
             kinds = [set(map(type, column)) for column in columns]
             flat = all(not issubclass(k, Mapping) for ks in kinds for k in ks)
             if keys and flat and self._flat_layout(keys):
-                rows = self._flat_rows(columns, kinds, len(batch))
-        if rows is None:
-            rows = self._nested_rows(batch)
-        self._writer.writerows(rows)
-        data = self._flush_text()
+                text = self._flat_text(columns, kinds, len(batch))
+        if text is None:
+            self._writer.writerows(self._nested_rows(batch))
+            text = self._text.getvalue()
+            self._text.seek(0)
+            self._text.truncate()
+        data = text.encode("utf-8")
         self._spool.write(data)
         width = len(self.names)
         if self._runs and self._runs[-1][0] == width:
@@ -231,23 +245,40 @@ class CsvSpool:
         else:
             self._runs.append([width, len(data)])
 
-    def _flat_rows(
+    def _flat_text(
         self, columns: list[Sequence[object]], kinds: list[set[type]], count: int
-    ) -> Iterable[Sequence[object]]:
-        """Rows of same-keyed flat records; per-cell Python code only for columns that hold
-        dates, decimals, booleans or lists."""
+    ) -> str:
+        """CSV text of same-keyed flat records, built column by column with C loops.
+
+        Gives exactly what :mod:`csv` (QUOTE_MINIMAL, CRLF) writes, at about half the cost: a
+        cell is quoted only when it holds a comma, a quote, CR or LF (RFC 4180 §2.6-2.7), and
+        only columns that hold such a cell, dates, decimals, booleans or None pay per-cell
+        Python code.
+        """
+        cells: list[Sequence[str]] = []
         for index, column_kinds in enumerate(kinds):
             self.types[index].update(map(_type_label, column_kinds))
-            if column_kinds <= _PLAIN_CELL:
-                continue
-            if column_kinds <= _BOOL_CELL:
-                columns[index] = list(map(_BOOL_TEXT.__getitem__, columns[index]))
+            column = columns[index]
+            if column_kinds == _STR:
+                text_column: Sequence[str] = column  # type: ignore[assignment]
+            elif column_kinds == _INT:
+                text_column = list(map(int.__repr__, column))
+            elif column_kinds == _FLOAT:
+                text_column = list(map(float.__repr__, column))
+            elif column_kinds <= _BOOL_CELL:
+                text_column = list(map(_BOOL_TEXT.__getitem__, column))
             else:
-                columns[index] = list(map(_cell, columns[index]))
-        missing = len(self.names) - len(columns)
+                text_column = [str(c) for c in map(_cell, column)]
+            if _NEEDS_QUOTES.search("\x00".join(text_column)):
+                text_column = [_quote(c) for c in text_column]
+            cells.append(text_column)
+        missing = len(self.names) - len(cells)
         if missing:
-            columns.extend([("",) * count] * missing)
-        return zip(*columns, strict=True)
+            cells.extend([("",) * count] * missing)
+        if len(cells) == 1:
+            # csv writes a row holding one empty field as "" so it is not an empty line.
+            cells[0] = [c if c else '""' for c in cells[0]]
+        return "\r\n".join(map(",".join, zip(*cells, strict=True))) + "\r\n"
 
     def _nested_rows(self, batch: Sequence[Mapping[str, Any]]) -> list[list[object]]:
         cells_of_records = []
