@@ -10,6 +10,7 @@ import argparse
 import base64
 import binascii
 import contextlib
+import importlib
 import re
 import sys
 import time
@@ -163,7 +164,37 @@ def build_masker(
 
 
 def _build_other(method: str, *, key: bytes | None, skip: Any, keep_form: bool) -> IPMasker:
-    raise InvalidInput(f"--method: expected one of {', '.join(_PRESETS)}, truncate-V4-V6")
+    if method == "cryptopan" and key is not None:
+        from gdprkit.ip.cryptopan import CryptoPAnMasker  # noqa: PLC0415
+
+        return CryptoPAnMasker(key, keep_form=keep_form, skip=skip)
+    if method == "ipcrypt-pfx" and key is not None:
+        from gdprkit.ip.ipcrypt import IPCryptPfx  # noqa: PLC0415
+
+        return IPCryptPfx(key, keep_form=keep_form, skip=skip)
+    if method == "ipcrypt-deterministic" and key is not None:
+        from gdprkit.ip.ipcrypt import IPCryptDeterministic  # noqa: PLC0415
+
+        return IPCryptDeterministic(key, keep_form=keep_form, skip=skip)
+    if method in ("hmac", "redact"):
+        return _build_keyed(method, key=key, skip=skip)
+    raise InvalidInput(
+        f"--method: expected one of {', '.join((*_PRESETS, *_KEYED, 'redact'))} or "
+        "truncate-V4BITS-V6BITS"
+    )
+
+
+def _build_keyed(method: str, *, key: bytes | None, skip: Any) -> IPMasker:
+    try:
+        keyed = importlib.import_module("gdprkit.ip.keyed")
+    except ImportError:  # pragma: no cover - keyed methods ship with gdprkit.ip
+        raise InvalidInput(f"--method {method} is not available in this version") from None
+    factory: Any = getattr(keyed, "HMACMasker" if method == "hmac" else "RedactMasker", None)
+    if factory is None:  # pragma: no cover
+        raise InvalidInput(f"--method {method} is not available in this version")
+    if method == "hmac":
+        return factory(key, skip=skip)  # type: ignore[no-any-return]
+    return factory(skip=skip)  # type: ignore[no-any-return]
 
 
 class _Progress:
