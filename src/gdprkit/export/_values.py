@@ -51,6 +51,8 @@ _BOOL_CELL = frozenset({bool, _NONE})
 _STR = frozenset({str})
 _INT = frozenset({int})
 _FLOAT = frozenset({float})
+_OPTIONAL_STR = frozenset({str, _NONE})
+_NUMBER = frozenset({int, float})
 # RFC 4180 §2.6: fields holding a comma, a double quote, CR or LF are enclosed in double quotes.
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 _BOOL_TEXT: dict[object, str] = {True: "true", False: "false", None: ""}
@@ -267,9 +269,13 @@ class CsvSpool:
                 text_column = list(map(float.__repr__, column))
             elif column_kinds <= _BOOL_CELL:
                 text_column = list(map(_BOOL_TEXT.__getitem__, column))
+                cells.append(text_column)
+                continue  # never needs quotes
+            elif column_kinds == _OPTIONAL_STR:
+                text_column = [c or "" for c in column]  # type: ignore[misc]
             else:
                 text_column = [str(c) for c in map(_cell, column)]
-            if _NEEDS_QUOTES.search("\x00".join(text_column)):
+            if not column_kinds <= _NUMBER and _NEEDS_QUOTES.search("\x00".join(text_column)):
                 text_column = [_quote(c) for c in text_column]
             cells.append(text_column)
         missing = len(self.names) - len(cells)
