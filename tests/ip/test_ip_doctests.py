@@ -16,6 +16,7 @@ MODULES = [
     "gdprkit.ip.masking",
     "gdprkit.ip.text",
     "gdprkit.ip.truncate",
+    "gdprkit.testing._st_ip",
 ]
 
 

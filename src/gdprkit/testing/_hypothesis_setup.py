@@ -64,6 +64,10 @@ def register_strategies() -> None:
     st.register_type_strategy(reg.Purpose, gst.purposes())
     st.register_type_strategy(reg.Register, gst.registers())
 
+    from gdprkit.ip import IPAddress, parse_address  # noqa: PLC0415
+
+    st.register_type_strategy(IPAddress, gst.ip_address_forms().map(lambda f: parse_address(f[0])))
+
     from gdprkit.pseudonymise import KeyRing  # noqa: PLC0415
 
     st.register_type_strategy(KeyRing, gst.key_rings())

@@ -29,6 +29,13 @@ from gdprkit.testing._st_consent import (
     parental_authorisations,
 )
 from gdprkit.testing._st_export import dataset_names, datasets, json_records, json_values
+from gdprkit.testing._st_ip import (
+    ip_address_forms,
+    ip_addresses,
+    ip_maskers,
+    texts_with_addresses,
+    x_forwarded_for_values,
+)
 from gdprkit.testing._st_law import (
     country_codes,
     digital_consent_ages,
@@ -87,6 +94,9 @@ __all__ = [
     "evidences",
     "fact_sources",
     "holiday_calendars",
+    "ip_address_forms",
+    "ip_addresses",
+    "ip_maskers",
     "json_records",
     "json_values",
     "key_ids",
@@ -110,7 +120,9 @@ __all__ = [
     "special_category_conditions",
     "statutory_retentions",
     "subject_requests",
+    "texts_with_addresses",
     "transfers",
+    "x_forwarded_for_values",
 ]
 
 # Offsets seen in the shops' countries (UTC, CET/CEST, EET/EEST) and the extremes of the range.
