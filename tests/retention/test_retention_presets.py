@@ -64,5 +64,7 @@ def test_lookup_errors() -> None:
         statutory_rule("DE")
     with pytest.raises(NotFound):
         statutory_rule("AT", "nope")
+    with pytest.raises(NotFound, match="no statutory retention row"):
+        statutory_rule("XK")  # Kosovo's current law: ❌ in FACTS.md §5, not shipped
     assert len(statutory_retention("NL")) == 1
     assert statutory_rule("NL").action is RetentionAction.REVIEW  # start not stated

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gdprkit.errors import InvalidInput, InvalidType
+from gdprkit.errors import InvalidInput, InvalidType, NotFound
 from gdprkit.law.retention import PeriodKind, StartEvent, StatutoryRetention, statutory_retention
 from gdprkit.register import Duration, RetentionAction
 from gdprkit.retention._rules import Alignment, AlignmentKind, RetentionRule
@@ -56,7 +56,7 @@ def statutory_rule(
     with no number at all (permanent; while a tax assessment is open) cannot be a dated rule.
 
     Raises:
-        NotFound: no such country row or document code (from :func:`statutory_retention`).
+        NotFound: no row for the country, or no such document code.
         InvalidInput: ``document`` is needed (the country has several rows), or the row states
             no number of years.
         InvalidType: ``financial_year_end`` is not an int.
@@ -75,6 +75,11 @@ def statutory_rule(
         row = country
     elif document is None:
         rows = statutory_retention(country)
+        if not rows:
+            raise NotFound(
+                "country: gdprkit ships no statutory retention row for it (FACTS.md §5 has "
+                "none confirmed); state the period in the register instead"
+            )
         if len(rows) != 1:
             codes = ", ".join(r.document for r in rows) or "none"
             raise InvalidInput(f"document: choose one of the country's rows ({codes})")

@@ -273,7 +273,7 @@ class RetentionRule:
 
     def explain(self) -> str:
         """One line: period, trigger, alignment, action and citation."""
-        period = "until" if self.period is None else f"{self.period} after"
+        period = "at" if self.period is None else f"{self.period} after"
         text = f"{self.action.value} {period} {self.trigger}"
         if self.alignment.kind is not AlignmentKind.NONE:
             text += f" (counted from the {self.alignment.describe()})"
