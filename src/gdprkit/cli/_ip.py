@@ -10,7 +10,6 @@ import argparse
 import base64
 import binascii
 import contextlib
-import importlib
 import re
 import sys
 import time
@@ -176,25 +175,18 @@ def _build_other(method: str, *, key: bytes | None, skip: Any, keep_form: bool) 
         from gdprkit.ip.ipcrypt import IPCryptDeterministic  # noqa: PLC0415
 
         return IPCryptDeterministic(key, keep_form=keep_form, skip=skip)
-    if method in ("hmac", "redact"):
-        return _build_keyed(method, key=key, skip=skip)
+    if method == "hmac" and key is not None:
+        from gdprkit.ip.keyed import KeyedTokenMasker  # noqa: PLC0415
+
+        return KeyedTokenMasker(key, skip=skip)
+    if method == "redact":
+        from gdprkit.ip.keyed import RedactionMasker  # noqa: PLC0415
+
+        return RedactionMasker(keep_form=keep_form, skip=skip)
     raise InvalidInput(
         f"--method: expected one of {', '.join((*_PRESETS, *_KEYED, 'redact'))} or "
         "truncate-V4BITS-V6BITS"
     )
-
-
-def _build_keyed(method: str, *, key: bytes | None, skip: Any) -> IPMasker:
-    try:
-        keyed = importlib.import_module("gdprkit.ip.keyed")
-    except ImportError:  # pragma: no cover - keyed methods ship with gdprkit.ip
-        raise InvalidInput(f"--method {method} is not available in this version") from None
-    factory: Any = getattr(keyed, "HMACMasker" if method == "hmac" else "RedactMasker", None)
-    if factory is None:  # pragma: no cover
-        raise InvalidInput(f"--method {method} is not available in this version")
-    if method == "hmac":
-        return factory(key, skip=skip)  # type: ignore[no-any-return]
-    return factory(skip=skip)  # type: ignore[no-any-return]
 
 
 class _Progress:

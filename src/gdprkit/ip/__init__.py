@@ -16,6 +16,7 @@ from gdprkit.ip._address import IPAddress, format_ipv4, format_ipv6, parse_addre
 from gdprkit.ip.cryptopan import CryptoPAnMasker
 from gdprkit.ip.ipcrypt import IPCryptDeterministic, IPCryptNd, IPCryptNdx, IPCryptPfx
 from gdprkit.ip.keyed import KeyedTokenMasker, RedactionMasker
+from gdprkit.ip.logs import UNPARSED_MARKER, LogSummary, detect_log_format, mask_file, mask_stream
 from gdprkit.ip.masking import INTERNAL_RANGES, IPMasker, KeySource, SpecialRange, special_range
 from gdprkit.ip.text import AddressMatch, find_addresses, mask_text, mask_text_counted
 from gdprkit.ip.truncate import PRESETS, TruncationMasker, TruncationPreset, mask_prefix
@@ -23,6 +24,7 @@ from gdprkit.ip.truncate import PRESETS, TruncationMasker, TruncationPreset, mas
 __all__ = [
     "INTERNAL_RANGES",
     "PRESETS",
+    "UNPARSED_MARKER",
     "AddressMatch",
     "CryptoPAnMasker",
     "IPAddress",
@@ -33,14 +35,18 @@ __all__ = [
     "IPMasker",
     "KeySource",
     "KeyedTokenMasker",
+    "LogSummary",
     "RedactionMasker",
     "SpecialRange",
     "TruncationMasker",
     "TruncationPreset",
+    "detect_log_format",
     "find_addresses",
     "format_ipv4",
     "format_ipv6",
+    "mask_file",
     "mask_prefix",
+    "mask_stream",
     "mask_text",
     "mask_text_counted",
     "parse_address",

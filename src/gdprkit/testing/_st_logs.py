@@ -48,10 +48,13 @@ def log_addresses(draw: st.DrawFn, *, ports: bool = True) -> str:
     bracketed with a port, IPv4 with a port.
 
     Example:
+        >>> from hypothesis import given
         >>> from gdprkit.ip import parse_address
         >>> from gdprkit.testing import strategies as gst
-        >>> parse_address(gst.log_addresses().example()) is not None
-        True
+        >>> @given(gst.log_addresses())
+        ... def test_parses(token):
+        ...     assert parse_address(token).version in (4, 6)
+        >>> test_parses()
     """
     kind = draw(st.sampled_from(("v4", "v4", "v6", "v6-full", "v6-upper", "mapped")))
     if kind == "v4":
@@ -111,10 +114,14 @@ def log_lines(draw: st.DrawFn, *, formats: tuple[str, ...] = LOG_LINE_FORMATS) -
     free-text message), ``syslog`` (an address as host, addresses in the message), ``text``.
 
     Example:
+        >>> from hypothesis import given
         >>> from gdprkit.testing import strategies as gst
-        >>> fmt, line, addresses = gst.log_lines(formats=("common",)).example()
-        >>> fmt, b"\\n" in line
-        ('common', False)
+        >>> @given(gst.log_lines(formats=("common",)))
+        ... def test_one_line(generated):
+        ...     fmt, line, addresses = generated
+        ...     assert fmt == "common" and b"\\n" not in line
+        ...     assert all(a.encode() in line for a in addresses)
+        >>> test_one_line()
     """
     fmt = draw(st.sampled_from(formats))
     found: list[str] = []
