@@ -23,7 +23,14 @@ from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
 from gdprkit.errors import InvalidInput, InvalidType
-from gdprkit.ip._address import IPAddress, parse_address
+from gdprkit.ip._address import (
+    IPAddress,
+    _parse_v4,
+    _parse_v6,
+    format_ipv4,
+    format_ipv6,
+    parse_address,
+)
 
 __all__ = [
     "INTERNAL_RANGES",
@@ -139,6 +146,8 @@ INTERNAL_RANGES = frozenset(
     }
 )
 
+_MAPPED_HIGH = 0xFFFF  # value >> 32 of ::ffff:0:0/96
+
 # (value, prefix length, range) per family; checked in order.
 _V4_RANGES = (
     (0x00000000, 32, SpecialRange.UNSPECIFIED),
@@ -230,6 +239,10 @@ class _CachingMasker:
         self._embedded_ipv4 = embedded_ipv4
         self._cache_size = cache_size
         self._cache: dict[str, str] = {}
+        # Maskers whose output is the canonical masked address take a fast path for bare text.
+        self._plain_output = (
+            not keep_form and type(self)._mask_parsed is _CachingMasker._mask_parsed
+        )
 
     @property
     def name(self) -> str:
@@ -261,11 +274,13 @@ class _CachingMasker:
         hit = cache.get(address)
         if hit is not None:
             return hit
-        parsed = parse_address(address)
-        if self._skip and _special_range_of(parsed, embedded_ipv4=True) in self._skip:
-            out = address
-        else:
-            out = self._mask_parsed(parsed)
+        out = self._fast_path(address) if self._plain_output else None
+        if out is None:
+            parsed = parse_address(address)
+            if self._skip and _special_range_of(parsed, embedded_ipv4=True) in self._skip:
+                out = address
+            else:
+                out = self._mask_parsed(parsed)
         if self._deterministic and self._cache_size:
             if len(cache) >= self._cache_size:
                 # Drop the oldest entry; a concurrent eviction may have done it already.
@@ -273,6 +288,35 @@ class _CachingMasker:
                     del cache[next(iter(cache))]
             cache[address] = out
         return out
+
+    def _fast_path(self, address: str) -> str | None:
+        """Mask a bare address (no port, zone, brackets) without building an IPAddress.
+
+        Returns None for anything else, which then takes the general path (and its errors).
+        Only used by maskers whose output is the canonical address (not ``keep_form``).
+        """
+        if ":" not in address:
+            v4 = _parse_v4(address)
+            if v4 is None:
+                return None
+            if self._skip and _range_of(v4, 32, _V4_RANGES) in self._skip:
+                return address
+            return format_ipv4(self._mask4(v4))
+        if address[0] == "[" or "%" in address:
+            return None
+        parsed = _parse_v6(address)
+        if parsed is None:
+            return None
+        value, _, _, _, dotted = parsed
+        high = value >> 32
+        if self._embedded_ipv4 and (high == _MAPPED_HIGH or (high == 0 and dotted)):
+            v4 = value & 0xFFFFFFFF
+            if self._skip and _range_of(v4, 32, _V4_RANGES) in self._skip:
+                return address
+            return format_ipv6((high << 32) | self._mask4(v4), dotted=True)
+        if self._skip and _range_of(value, 128, _V6_RANGES) in self._skip:
+            return address
+        return format_ipv6(self._mask6(value))
 
     def clear_cache(self) -> None:
         """Forget cached results (e.g. before dropping the last reference to a key)."""
