@@ -358,11 +358,15 @@ class ConsentLedger:
 
     def _append(self, subject: str, events: Iterable[ConsentEvent]) -> list[LedgerEntry]:
         pseudonym = self.pseudonym(subject)
-        items = [new_event(pseudonym, event) for event in events]
-        if not items:
+        chosen = list(events)
+        if not chosen:
             return []
-        rows = self._store.append(items)
-        return [LedgerEntry._from_row(row) for row in rows]
+        rows = self._store.append([new_event(pseudonym, event) for event in chosen])
+        # The events were just built and validated: no need to parse the stored bodies back.
+        return [
+            LedgerEntry(row.seq, row.subject, event, row.prev, row.digest)
+            for row, event in zip(rows, chosen, strict=True)
+        ]
 
     def _decision_event(
         self,
@@ -520,6 +524,7 @@ class ConsentLedger:
             3
         """
         items = []
+        events = []
         seen: set[tuple[str, str]] = set()
         for subject, consent in decisions:
             event = self._decision_event(consent, now, None, None)
@@ -530,9 +535,14 @@ class ConsentLedger:
                 )
             seen.add((pseudonym, event.purpose))
             items.append(new_event(pseudonym, event))
+            events.append(event)
         if not items:
             return []
-        return [LedgerEntry._from_row(row) for row in self._store.append(items)]
+        rows = self._store.append(items)
+        return [
+            LedgerEntry(row.seq, row.subject, event, row.prev, row.digest)
+            for row, event in zip(rows, events, strict=True)
+        ]
 
     def withdraw(
         self,
