@@ -25,10 +25,12 @@ from gdprkit.errors import (
     InvalidConsent,
     InvalidInput,
     InvalidTransition,
+    InvalidType,
     KeyMaterialError,
     NotFound,
     ParentalConsentRequired,
 )
+from gdprkit.pseudonymise import KeyRing
 from gdprkit.register import Register
 
 H = dt.timedelta(hours=1)
@@ -306,3 +308,15 @@ def test_append_many_records_many_subjects_at_once(ledger: ConsentLedger) -> Non
         ledger.append_many([("s9", grant("orders"))], now=LATER)
     assert ledger.verify().events == 6
     assert ledger.append_many([], now=LATER) == []
+
+
+def test_a_key_ring_works_and_a_pinned_key_id_keeps_pseudonyms_stable() -> None:
+    ring = KeyRing.generate(key_id="k1")
+    pinned = ConsentLedger(key=ring, key_id="k1")
+    rotated = ConsentLedger(key=ring.rotate(key_id="k2"), key_id="k1")
+    assert pinned.pseudonym("alice") == rotated.pseudonym("alice")
+    assert ConsentLedger(key=ring.rotate(key_id="k2")).pseudonym("alice") != pinned.pseudonym(
+        "alice"
+    )
+    with pytest.raises(InvalidType):
+        ConsentLedger(key="not bytes")  # type: ignore[arg-type]
