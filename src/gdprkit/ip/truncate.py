@@ -6,18 +6,14 @@ masked addresses are "often still personal data because [they] may still be re-i
 CJEU C-582/14 *Breyer*: a dynamic IP address is personal data for a provider with legal means to
 identify the subscriber; Recital 26 GDPR).
 
-Named presets (prefix lengths kept, IPv4 / IPv6):
+Named presets (prefix lengths kept, IPv4 and IPv6; sources in FACTS.md §6):
 
-========== ======= ======= =====================================================================
-name       IPv4    IPv6    source (FACTS.md §6)
-========== ======= ======= =====================================================================
-``ga``     /24     /48     Universal Analytics ``anonymize_ip``: last octet and last 80 bits
-                           zeroed [S66]
-``matomo1`` /24    /64     Matomo "1 byte"; IPv6 keeps /64 [S70][S72]
-``matomo2`` /16    /48     Matomo "2 bytes"; IPv6 zeros the last 80 bits [S72]
-``matomo3`` /8     /24     Matomo "3 bytes"; IPv6 zeros the last 104 bits [S72]
-``anonip`` /20     /44     anonip defaults ``--ipv4mask 12 --ipv6mask 84`` (host bits cleared)
-========== ======= ======= =====================================================================
+- ``ga``: IPv4 /24, IPv6 /48; Universal Analytics ``anonymize_ip`` zeroes the last octet and
+  the last 80 bits [S66].
+- ``matomo1``: /24, /64; Matomo "1 byte", IPv6 keeps /64 [S70][S72].
+- ``matomo2``: /16, /48; Matomo "2 bytes", IPv6 zeroes the last 80 bits [S72].
+- ``matomo3``: /8, /24; Matomo "3 bytes", IPv6 zeroes the last 104 bits [S72].
+- ``anonip``: /20, /44; anonip's defaults ``--ipv4mask 12 --ipv6mask 84`` (host bits cleared).
 
 IPv4-mapped IPv6 addresses are masked as IPv4 (Matomo does the same, [S72]).  Two IPv6 transition
 formats carry a client IPv4 address inside the IPv6 bits; truncation caps their prefix so that
