@@ -6,6 +6,9 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
@@ -424,3 +427,28 @@ def test_round_trip_is_lossless_for_json_values(
         rows = list(csv.reader(io.StringIO(archive.read("data/data.csv").decode(), newline="")))
     assert len(rows) == len(records) + 1
     assert {len(r) for r in rows} <= {len(rows[0])}
+
+
+_SCRIPT = """
+import datetime as dt, sys
+from decimal import Decimal
+from gdprkit.export import Dataset, write_package
+from gdprkit.register import load_register
+records = [{"a": 1, "b": None, "c": {"d": Decimal("1.5"), "e": [1, "x"]}},
+           {"a": "two", "b": True, "c": {"d": None}, "f": dt.date(2025, 1, 2)}] * 50
+write_package(sys.argv[2], load_register(sys.argv[1]), "tok", [Dataset("x", "account", records)],
+              generated_at=dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
+"""
+
+
+def test_bytes_do_not_depend_on_hash_seed(tmp_path: Path) -> None:
+    register = Path(__file__).resolve().parents[2] / "examples" / "register.toml"
+    outputs = []
+    for seed in ("1", "2"):
+        target = tmp_path / f"p{seed}.zip"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [sys.executable, "-c", _SCRIPT, str(register), str(target)], check=True, env=env
+        )
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
