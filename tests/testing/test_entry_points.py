@@ -10,6 +10,7 @@ import sys
 import sysconfig
 import textwrap
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -151,32 +152,25 @@ def test_a_fresh_venv_with_the_wheel_has_the_fixtures_and_strategies(tmp_path: P
     if made.returncode != 0:
         pytest.skip(f"python -m venv is unavailable here: {made.stderr.strip()[-300:]}")
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    # Install with this environment's pip into the still empty venv (nothing to satisfy).
-    install = _run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "--no-deps",
-            "--no-index",
-            str(wheel),
-        ],
-        cwd=tmp_path,
-    )
-    assert install.returncode == 0, install.stderr[-3000:]
-    # Then let the venv see the test environment's packages (pytest, hypothesis, attrs...):
-    # plain path lines, appended after the venv's own site-packages, so the wheel's gdprkit and
-    # its metadata come first.  (--system-site-packages would expose the base interpreter,
-    # not this environment, when the tests themselves run in a venv, as under nox.)
     venv_site = Path(
         _run(
             [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
             cwd=tmp_path,
         ).stdout.strip()
     )
+    # Install with this environment's pip into the still empty venv (nothing to satisfy there):
+    # ``--python`` (pip >= 22.3) installs as into any environment; older pips write the same
+    # files straight into the venv's site-packages.
+    pip_version = tuple(int(p) for p in version("pip").split(".")[:2] if p.isdigit())
+    where_to = ["--python", str(python)] if pip_version >= (22, 3) else []
+    into = [] if where_to else ["--target", str(venv_site)]
+    command = [sys.executable, "-m", "pip", *where_to, "install", "--no-deps", "--no-index"]
+    install = _run([*command, *into, str(wheel)], cwd=tmp_path)
+    assert install.returncode == 0, install.stderr[-3000:]
+    # Then let the venv see the test environment's packages (pytest, hypothesis, attrs...):
+    # plain path lines, appended after the venv's own site-packages, so the wheel's gdprkit and
+    # its metadata come first.  (--system-site-packages would expose the base interpreter,
+    # not this environment, when the tests themselves run in a venv, as under nox.)
     ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     (venv_site / "_test_env.pth").write_text("\n".join(sorted(ours)) + "\n", encoding="utf-8")
 
