@@ -91,6 +91,67 @@ def test_from_type_works_for_every_registered_type_in_a_fresh_interpreter() -> N
     assert [name for name, ok in types.items() if not ok] == []
 
 
+# Public attrs classes that need no strategy: values gdprkit *produces* (results, reports, rows
+# of its own tables), which a shop's tests receive rather than generate.
+_RESULT_TYPES = {
+    "gdprkit.consent._ledger.ChainReport",
+    "gdprkit.consent._ledger.LedgerEntry",
+    "gdprkit.consent._ledger.PurposeState",
+    "gdprkit.export._reader.PortabilityPackage",
+    "gdprkit.export._report.AccessReport",
+    "gdprkit.export._report.AttachmentCopy",
+    "gdprkit.export._report.DatasetCopy",
+    "gdprkit.export._report.PurposeInformation",
+    "gdprkit.ip.logs.LogSummary",
+    "gdprkit.ip.text.AddressMatch",
+    "gdprkit.ip.truncate.TruncationPreset",
+    "gdprkit.pseudonymise.shredding.WrappedKey",
+    "gdprkit.register._lint.Finding",
+    "gdprkit.requests.RequestEvent",
+    "gdprkit.retention._erasure.ErasureItem",
+    "gdprkit.retention._erasure.ErasurePlan",
+    "gdprkit.retention._schedule.Decision",
+}
+# Inputs a shop builds, still without a registered strategy (reported to the maintainers; remove
+# an entry when its area registers one, the test insists).
+_NOT_YET_REGISTERED = {
+    "gdprkit.export._model.Attachment",
+    "gdprkit.export._model.Dataset",  # gst.datasets() exists, but is not registered
+    "gdprkit.pseudonymise.records.FieldAction",
+    "gdprkit.retention._schedule.RetentionSchedule",
+}
+
+_UNREGISTERED_SCRIPT = textwrap.dedent(
+    """
+    import enum, importlib, json, pkgutil
+    import attrs, hypothesis
+    from hypothesis.strategies._internal.types import _global_type_lookup
+    import gdprkit
+
+    missing = set()
+    for info in pkgutil.walk_packages(gdprkit.__path__, "gdprkit."):
+        parts = info.name.split(".")
+        if any(p.startswith("_") for p in parts) or parts[1] in ("cli", "integrations", "testing"):
+            continue
+        module = importlib.import_module(info.name)
+        for name in getattr(module, "__all__", ()):
+            value = getattr(module, name)
+            # Enums need no registration: st.from_type samples their members.
+            if isinstance(value, type) and attrs.has(value) and value not in _global_type_lookup:
+                missing.add(value.__module__ + "." + value.__qualname__)
+    print(json.dumps(sorted(missing)))
+    """
+)
+
+
+def test_every_public_value_type_has_a_registered_strategy() -> None:
+    result = _run([sys.executable, "-c", _UNREGISTERED_SCRIPT], cwd=REPO)
+    assert result.returncode == 0, result.stderr[-3000:]
+    unregistered = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert unregistered - _RESULT_TYPES - _NOT_YET_REGISTERED == set()
+    assert _NOT_YET_REGISTERED - unregistered == set(), "registered now: drop from the list"
+
+
 def test_importing_the_strategies_module_first_works() -> None:
     # A shop's test file that starts with ``from gdprkit.testing import strategies`` makes that
     # module import Hypothesis, which runs gdprkit's hook while the module is half initialised.
