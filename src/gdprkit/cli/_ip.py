@@ -10,6 +10,7 @@ import argparse
 import base64
 import binascii
 import contextlib
+import os
 import re
 import sys
 import time
@@ -243,6 +244,17 @@ def _stdout_sink() -> Iterator[IO[bytes]]:
 
 
 def _run_mask(args: argparse.Namespace) -> int:
+    try:
+        return _mask_command(args)
+    except BrokenPipeError:
+        # The reader went away (`gdprkit ip mask log | head`): stop quietly, like cat does.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _mask_command(args: argparse.Namespace) -> int:
     from gdprkit.ip import logs  # noqa: PLC0415
 
     if args.jobs < 1:
