@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from consent_support import shop_register
 
 from gdprkit.consent import ConsentStore, MemoryStore
 from gdprkit.register import Register
+
+from .consent_support import shop_register
 
 StoreFactory = Callable[[], ConsentStore]
 _counter = itertools.count()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from consent_support import KEY, T0, evidence
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,6 +28,8 @@ from gdprkit.errors import (
 )
 from gdprkit.pseudonymise import KeyRing
 from gdprkit.testing import strategies as gst
+
+from .consent_support import KEY, T0, evidence
 
 KEYS = {"c1": KEY}
 CHOICE = CookieConsent(granted={"statistics"}, policy_version="2025-03", decided_at=T0)

@@ -8,9 +8,7 @@ import hmac
 import threading
 
 import pytest
-from consent_support import KEY, T0, evidence
 
-from conftest import StoreFactory
 from gdprkit.consent import (
     ALL,
     ChainReport,
@@ -32,6 +30,9 @@ from gdprkit.errors import (
 )
 from gdprkit.pseudonymise import KeyRing
 from gdprkit.register import Register
+
+from .conftest import StoreFactory
+from .consent_support import KEY, T0, evidence
 
 H = dt.timedelta(hours=1)
 D = dt.timedelta(days=1)

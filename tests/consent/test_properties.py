@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from consent_support import KEY, evidence
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import StoreFactory
 from gdprkit.consent import Consent, ConsentLedger, PurposeState, StoredEvent
 from gdprkit.consent._chain import verify_rows
 from gdprkit.errors import ChainBroken, InvalidTransition
 from gdprkit.testing import strategies as gst
+
+from .conftest import StoreFactory
+from .consent_support import KEY, evidence
 
 START = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
 NOW = START + dt.timedelta(minutes=10_000)

@@ -7,12 +7,13 @@ import datetime as dt
 import json
 
 import pytest
-from consent_support import KEY, T0, evidence
 
 from gdprkit.consent import Consent, ConsentLedger
 from gdprkit.consent.receipts import RECEIPT_FORMAT, check_receipt, consent_receipt
 from gdprkit.errors import ChainBroken, InvalidInput
 from gdprkit.register import Register
+
+from .consent_support import KEY, T0, evidence
 
 NOW = T0 + dt.timedelta(days=30)
 

@@ -9,11 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from consent_support import KEY, T0, evidence
 
 from gdprkit.consent import Consent, ConsentLedger
 from gdprkit.consent.sqlalchemy import SCHEMA_VERSION, SQLAlchemyStore
 from gdprkit.errors import InvalidInput, MissingDependency
+
+from .consent_support import KEY, T0, evidence
 
 NOW = T0 + dt.timedelta(days=1000)
 

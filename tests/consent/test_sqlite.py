@@ -13,10 +13,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from consent_support import KEY, T0, evidence
 
 from gdprkit.consent import SCHEMA_VERSION, Consent, ConsentLedger, SQLiteStore
 from gdprkit.errors import ChainBroken, ConfigurationError, InvalidInput
+
+from .consent_support import KEY, T0, evidence
 
 NOW = T0 + dt.timedelta(days=1000)
 WRITERS, PER_WRITER = 4, 40

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from consent_support import T0, evidence
 from hypothesis import given
 
 from gdprkit.consent import Consent, ConsentEvent, Evidence, Method, notice_digest
 from gdprkit.errors import InvalidConsent, InvalidInput, InvalidType, NaiveDatetimeError
 from gdprkit.testing import strategies as gst
+
+from .consent_support import T0, evidence
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,1 @@
+"""Tests of gdprkit.consent (a package, so module names cannot clash with other areas)."""
