@@ -111,13 +111,19 @@ def _naive(schedule: RetentionSchedule, records: Iterator[Record], now: dt.datet
     return count
 
 
-def _time(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
-    best = float("inf")
+def _time(fn, repeat: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Best CPU time and best wall time over ``repeat`` runs.
+
+    CPU time (``time.process_time``) is what "records per second on one core" means: on a
+    shared machine the wall clock also counts the time other processes held the core.
+    """
+    best_cpu = best_wall = float("inf")
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        w0, c0 = time.perf_counter(), time.process_time()
         fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+        best_cpu = min(best_cpu, time.process_time() - c0)
+        best_wall = min(best_wall, time.perf_counter() - w0)
+    return best_cpu, best_wall
 
 
 def _child(n: int) -> None:
@@ -168,21 +174,24 @@ def main(argv: list[str] | None = None) -> int:
             pass
 
     naive_n = max(n // 10, 1)  # the naive loop is slow; time a tenth and scale
-    t_eval = _time(evaluate, args.repeat)
-    t_naive = _time(lambda: _naive(schedule, _records(pool, naive_n), now), args.repeat)
-    t_iter = _time(iterate, args.repeat)
+    t_eval, w_eval = _time(evaluate, args.repeat)
+    t_naive, _ = _time(lambda: _naive(schedule, _records(pool, naive_n), now), args.repeat)
+    t_iter, _ = _time(iterate, args.repeat)
     rate = n / t_eval
     naive_rate = naive_n / t_naive
     print(
         f"records: {n:,} (pool of {len(pool):,} distinct, {len(schedule.holds)} holds), "
-        f"best of {args.repeat}, one thread"
+        f"best of {args.repeat}, one thread, rates per CPU second"
     )
-    print(f"{'evaluate':<10} {rate:>12,.0f} records/s  {t_eval:7.2f} s")
-    print(f"{'naive':<10} {naive_rate:>12,.0f} records/s  (x{rate / naive_rate:.1f} for evaluate)")
+    print(
+        f"{'evaluate':<10} {rate:>12,.0f} records/s  {t_eval:7.2f} s CPU, {w_eval:.2f} s wall "
+        f"({n / w_eval:,.0f} records/s wall)"
+    )
+    print(f"{'naive':<10} {naive_rate:>12,.0f} records/s  (evaluate x{rate / naive_rate:.1f})")
     print(f"{'iterate':<10} {n / t_iter:>12,.0f} records/s  (floor)")
     print(
         f"target {TARGET:,} records/s: {'met' if rate >= TARGET else 'MISSED'} "
-        f"(x{rate / TARGET:.2f})"
+        f"(x{rate / TARGET:.2f}); load average {os.getloadavg()[0]:.1f}"
     )
     status = 0 if rate >= TARGET else 1
     if not args.no_memory:

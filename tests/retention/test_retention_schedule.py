@@ -230,7 +230,10 @@ def test_holds_never_let_a_record_be_deleted(
         ]
         if covering and decision.rule is not None and decision.trigger_at is not None:
             assert not decision.due_now
-            assert decision.hold is not None
+            # a hold in force that outlasts the period is named; one that ends before the
+            # period does cannot change the decision
+            if any(h.until is None or h.until > (decision.due or now) for h in covering):
+                assert decision.hold is not None
         if decision.due_now and decision.action is not RetentionAction.REVIEW:
             assert not covering
         if decision.due is not None and decision.trigger_at is not None:

@@ -244,10 +244,15 @@ class RetentionRule:
         from gdprkit._time import ensure_aware  # noqa: PLC0415 - keep the hot path import-free
 
         ensure_aware(trigger, "trigger")
-        return self._due_function()(trigger)
+        return self._due_function()[1](trigger)
 
-    def _due_function(self) -> Callable[[dt.datetime], dt.datetime]:
-        """A closure computing :meth:`due`, memoised per (time zone, day) for sweeps."""
+    def _due_function(
+        self,
+    ) -> tuple[dict[Any, dict[int, dt.datetime]], Callable[[dt.datetime], dt.datetime]]:
+        """A closure computing :meth:`due`, and its memo by time zone and local day ordinal.
+
+        The schedule's sweep reads the memo inline and calls the closure only on a miss.
+        """
         # One memo per time zone, keyed by the local day's ordinal: no tuple or date is built
         # per call, which matters at a million records a second.
         caches: dict[Any, dict[int, dt.datetime]] = {}
@@ -269,7 +274,7 @@ class RetentionRule:
                     by_day[day] = hit
             return hit
 
-        return due
+        return caches, due
 
     def explain(self) -> str:
         """One line: period, trigger, alignment, action and citation."""

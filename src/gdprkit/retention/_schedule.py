@@ -185,7 +185,14 @@ def _decision(  # noqa: PLR0917 - positional on purpose: the hot path
     return decision
 
 
-_Plan = tuple[RetentionRule, str, Callable[[dt.datetime], dt.datetime], RetentionAction]
+_Plan = tuple[
+    RetentionRule,
+    str,
+    Callable[[dt.datetime], dt.datetime],
+    RetentionAction,
+    dict[Any, dict[int, dt.datetime]],
+    bool,
+]
 
 
 @attrs.frozen
@@ -222,12 +229,6 @@ class RetentionSchedule:
     ] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        # Precompute one closure per purpose so the per-record path is a few dict lookups.
-        plans = {
-            purpose: (rule, rule.trigger, rule._due_function(), rule.action)
-            for purpose, rule in self.rules.items()
-        }
-        object.__setattr__(self, "_plans", plans)
         by: dict[HoldScope, dict[str, list[LegalHold]]] = {s: {} for s in HoldScope}
         glob: list[LegalHold] = []
         for hold in self.holds:
@@ -246,6 +247,15 @@ class RetentionSchedule:
             freeze(by[HoldScope.RECORD]),
         )
         object.__setattr__(self, "_hold_index", index)
+        # Precompute one plan per purpose so the per-record path is a few dict lookups: the
+        # rule, its trigger, its due-date closure and memo, and whether a global or purpose hold
+        # could apply at all.
+        plans: dict[str, _Plan] = {}
+        for purpose, rule in self.rules.items():
+            memo, due_of = rule._due_function()
+            held = bool(index[0]) or purpose in index[1]
+            plans[purpose] = (rule, rule.trigger, due_of, rule.action, memo, held)
+        object.__setattr__(self, "_plans", plans)
 
     @classmethod
     def from_register(
@@ -365,7 +375,7 @@ class RetentionSchedule:
         """
         now = utc_now() if now is None else ensure_aware(now, "now")
         plans = self._plans
-        glob, by_purpose, by_subject, by_record = self._hold_index
+        _glob, _by_purpose, by_subject, by_record = self._hold_index
         review = RetentionAction.REVIEW
         binding = self._binding
         new, set_ = _new, _set
@@ -380,16 +390,14 @@ class RetentionSchedule:
             if plan is None:
                 yield self._unscheduled(record, now)
                 continue
-            rule, trigger, due_of, action = plan
+            rule, trigger, due_of, action, memo, maybe_held = plan
             record_id = record.record_id
             subject = record.subject_id
-            # Only look for holds where one could apply: the common case costs two lookups.
-            maybe_held = (
-                glob
-                or purpose in by_purpose
-                or (by_subject and subject in by_subject)
-                or (by_record and record_id in by_record)
-            )
+            # Only look for holds where one could apply: usually no lookup at all.
+            if not maybe_held:
+                maybe_held = bool(
+                    (by_subject and subject in by_subject) or (by_record and record_id in by_record)
+                )
             at = record.events.get(trigger)
             if at is None:
                 hold = binding(purpose, record_id, subject, None, now)[0] if maybe_held else None
@@ -407,7 +415,11 @@ class RetentionSchedule:
                     subject,
                 )
                 continue
-            due = due_of(at)
+            # The due-date memo, read inline (the closure fills it on a miss).
+            by_day = memo.get(at.tzinfo)
+            due = None if by_day is None else by_day.get(at.toordinal())
+            if due is None:
+                due = due_of(at)
             if maybe_held:
                 hold, until = binding(purpose, record_id, subject, due, now)
                 if hold is not None:
