@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from gdprkit.errors import InvalidInput, NotFound
 from gdprkit.export import (
     AccessReport,
     Attachment,
     Dataset,
+    ExclusionReason,
     PurposeInformation,
     build_access_report,
     render_html,
@@ -220,3 +222,11 @@ def test_html_for_someone_we_hold_nothing_about(shop: Register) -> None:
     assert report.processing is False
     page = report.to_html()
     assert "We do not process personal data about you" in page
+
+
+@given(info=st.from_type(PurposeInformation), reason=st.from_type(ExclusionReason))
+def test_strategies_are_registered_for_from_type(
+    info: PurposeInformation, reason: ExclusionReason
+) -> None:
+    assert PurposeInformation.from_dict(info.to_dict()) == info
+    assert reason.article.startswith("Art. 20")

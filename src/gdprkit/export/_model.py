@@ -51,13 +51,21 @@ def _attachment_name(_instance: object, attribute: attrs.Attribute[str], value: 
         )
 
 
+def _one_provenance(value: object) -> Provenance:
+    try:
+        return Provenance(value)
+    except ValueError:
+        accepted = ", ".join(repr(p.value) for p in Provenance)
+        raise InvalidInput(f"provenance must be one of {accepted}") from None
+
+
 def _provenance_or_none(value: object) -> tuple[Provenance, ...] | None:
     if value is None:
         return None
     if isinstance(value, (str, Provenance)):
-        return (Provenance(value),)
+        return (_one_provenance(value),)
     if isinstance(value, Iterable):
-        return tuple(Provenance(v) for v in value)
+        return tuple(_one_provenance(v) for v in value)
     raise InvalidType("provenance must be a Provenance or a list of them")
 
 
@@ -202,6 +210,9 @@ def portability_exclusion(
     since regulators read "provided" broadly but the text does not say so.  ``provenance``
     overrides the purpose's provenance for one dataset.  Public-task processing is never in scope
     (Art. 20(3)); it fails the basis test.
+
+    Raises:
+        InvalidInput: ``provenance`` names an unknown provenance.
 
     Example:
         >>> from gdprkit.register import Purpose

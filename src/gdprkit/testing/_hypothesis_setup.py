@@ -100,3 +100,8 @@ def register_strategies() -> None:
     st.register_type_strategy(retention.ErasureBlocker, gst.erasure_blockers())
     st.register_type_strategy(requests.SubjectRequest, gst.subject_requests())
     st.register_type_strategy(breach.BreachRecord, gst.breach_records())
+
+    from gdprkit import export  # noqa: PLC0415
+
+    st.register_type_strategy(export.ExclusionReason, gst.exclusion_reasons())
+    st.register_type_strategy(export.PurposeInformation, gst.purpose_information())

@@ -7,9 +7,17 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from gdprkit.export import Dataset
+from gdprkit.export import Dataset, ExclusionReason, PurposeInformation
+from gdprkit.testing._st_register import purposes
 
-__all__ = ["dataset_names", "datasets", "json_records", "json_values"]
+__all__ = [
+    "dataset_names",
+    "datasets",
+    "exclusion_reasons",
+    "json_records",
+    "json_values",
+    "purpose_information",
+]
 
 
 def json_values(*, max_leaves: int = 12) -> st.SearchStrategy[Any]:
@@ -56,3 +64,13 @@ def datasets(
         purpose=purposes,
         records=st.lists(json_records(), max_size=max_records),
     )
+
+
+def exclusion_reasons() -> st.SearchStrategy[ExclusionReason]:
+    """Any reason a dataset falls outside Art. 20."""
+    return st.sampled_from(ExclusionReason)
+
+
+def purpose_information() -> st.SearchStrategy[PurposeInformation]:
+    """The Art. 15 information of generated register purposes."""
+    return purposes().map(PurposeInformation.from_purpose)

@@ -28,7 +28,14 @@ from gdprkit.testing._st_consent import (
     evidences,
     parental_authorisations,
 )
-from gdprkit.testing._st_export import dataset_names, datasets, json_records, json_values
+from gdprkit.testing._st_export import (
+    dataset_names,
+    datasets,
+    exclusion_reasons,
+    json_records,
+    json_values,
+    purpose_information,
+)
 from gdprkit.testing._st_ip import (
     ip_address_forms,
     ip_addresses,
@@ -92,6 +99,7 @@ __all__ = [
     "erasure_blockers",
     "event_datetimes",
     "evidences",
+    "exclusion_reasons",
     "fact_sources",
     "holiday_calendars",
     "ip_address_forms",
@@ -109,6 +117,7 @@ __all__ = [
     "phone_numbers",
     "pseudonym_tokens",
     "public_holidays",
+    "purpose_information",
     "purposes",
     "receipt_datetimes",
     "recipients",
