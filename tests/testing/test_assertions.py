@@ -236,6 +236,15 @@ def test_an_email_anywhere_fails_and_is_never_disclosed(
         assert email.casefold() not in message.casefold()
 
 
+@given(st.lists(st.text(alphabet="xyz -", max_size=15), min_size=1, max_size=6), st.data())
+def test_reported_position_is_where_the_value_is(lines: list[str], data: st.DataObject) -> None:
+    row = data.draw(st.integers(0, len(lines) - 1))
+    column = data.draw(st.integers(0, len(lines[row])))
+    lines[row] = lines[row][:column] + "ann@shop.example" + lines[row][column:]
+    message = _failure(assert_no_personal_data, "\n".join(lines), ["ann@shop.example"])
+    assert message.endswith(f": line {row + 1}, column {column + 1} (as written)")
+
+
 @given(gst.email_addresses(), _FILLER)
 def test_text_without_the_value_passes(email: str, text: str) -> None:
     assume(email.casefold() not in text.casefold())

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import html
 import io
 import ipaddress
@@ -269,7 +270,7 @@ def assert_no_personal_data(text: str, values: Iterable[str]) -> None:
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def position(offset: int) -> str:
-        line = next(i for i in range(len(starts) - 1, -1, -1) if starts[i] <= offset)
+        line = bisect.bisect_right(starts, offset) - 1
         return f"line {line + 1}, column {offset - starts[line] + 1}"
 
     reports = []
