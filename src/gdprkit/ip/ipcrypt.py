@@ -323,18 +323,30 @@ class IPCryptPfx(_KeyedIPCrypt):
     def _flips(self, value: int, start: int) -> int:
         flips = 0
         levels = self._levels
+        missing = []
         for first in range(start, 128, 8):
             # Positions first..first+7 depend only on the first first+7 bits of the value.
-            key = (first, value >> (128 - first - 7))
-            byte = levels.get(key)
+            byte = levels.get((first, value >> (121 - first)))
             if byte is None:
+                missing.append(first)
+            else:
+                flips |= byte << (120 - first)
+        if missing:
+            # Every missing position of the address in one AES call per half-key.
+            blocks = b"".join(
+                ((1 << n) | (value >> (128 - n))).to_bytes(16, "big")
+                for first in missing
+                for n in range(first, first + 8)
+            )
+            a, b = self._enc1(blocks), self._enc2(blocks)
+            if len(levels) >= 1 << 17:
+                levels.clear()
+            for i, first in enumerate(missing):
                 byte = 0
-                for bit in self._flip_bits(value, first, first + 8):
-                    byte = (byte << 1) | bit
-                if len(levels) >= 1 << 17:
-                    levels.clear()
-                levels[key] = byte
-            flips |= byte << (120 - first)
+                for j in range(15 + 128 * i, 128 * (i + 1), 16):
+                    byte = (byte << 1) | ((a[j] ^ b[j]) & 1)
+                levels[first, value >> (121 - first)] = byte
+                flips |= byte << (120 - first)
         return flips
 
     def _mask_parsed(self, parsed: IPAddress) -> str:
