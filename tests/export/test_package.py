@@ -452,3 +452,26 @@ def test_bytes_do_not_depend_on_hash_seed(tmp_path: Path) -> None:
         )
         outputs.append(target.read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_corrupted_compressed_bytes_are_named(tmp_path: Path, shop: Register) -> None:
+    pkg = _write(
+        tmp_path / "p.zip",
+        shop,
+        datasets=[Dataset("orders", "order_fulfilment", list(_orders(400)))],
+    )
+    with zipfile.ZipFile(pkg.path) as archive:
+        info = archive.getinfo("data/orders.jsonl")
+    raw = bytearray(pkg.path.read_bytes())
+    # Local header: 30 fixed bytes, the name, the extra field; then the deflate stream.
+    name_length = int.from_bytes(raw[info.header_offset + 26 : info.header_offset + 28], "little")
+    extra_length = int.from_bytes(raw[info.header_offset + 28 : info.header_offset + 30], "little")
+    start = info.header_offset + 30 + name_length + extra_length
+    raw[start + info.compress_size // 2] ^= 0xFF
+    pkg.path.write_bytes(bytes(raw))
+    with pytest.raises(PackageIntegrityError) as caught:
+        read_package(pkg.path)
+    assert caught.value.member == "data/orders.jsonl"
+    with pytest.raises(PackageIntegrityError) as caught:
+        list(pkg.records("orders"))
+    assert caught.value.member == "data/orders.jsonl"

@@ -31,6 +31,20 @@ def _member_chunks(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
             yield chunk
 
 
+def _verified_chunks(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
+    """Chunks of a member; zipfile's CRC or inflate failures become PackageIntegrityError."""
+    try:
+        yield from _member_chunks(archive, name)
+    except KeyError:
+        raise PackageIntegrityError(
+            "member listed in the manifest is missing", member=name
+        ) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise PackageIntegrityError(
+            f"member cannot be decompressed ({type(exc).__name__})", member=name
+        ) from None
+
+
 @attrs.frozen
 class PortabilityPackage:
     """A portability package on disk and its manifest (as written, or as read and verified).
@@ -91,7 +105,7 @@ class PortabilityPackage:
         sha = hashlib.sha256()
         pending = b""
         with zipfile.ZipFile(self.path) as archive:
-            for chunk in _member_chunks(archive, member):
+            for chunk in _verified_chunks(archive, member):
                 sha.update(chunk)
                 lines = (pending + chunk).split(b"\n")
                 pending = lines.pop()
@@ -124,7 +138,7 @@ class PortabilityPackage:
         if member not in self.manifest["members"]:
             raise NotFound(f"no attachment {name!r} in the package")
         with zipfile.ZipFile(self.path) as archive:
-            data = archive.read(member)
+            data = b"".join(_verified_chunks(archive, member))
         if hashlib.sha256(data).hexdigest() != self.manifest["members"][member]["sha256"]:
             raise PackageIntegrityError("SHA-256 does not match the manifest", member=member)
         return data
@@ -217,16 +231,10 @@ def read_package(path: str | os.PathLike[str]) -> PortabilityPackage:
             sha = hashlib.sha256()
             size = 0
             lines = 0
-            try:
-                for chunk in _member_chunks(archive, name):
-                    sha.update(chunk)
-                    size += len(chunk)
-                    lines += chunk.count(b"\n")
-            except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
-                # zipfile's own CRC check, or a truncated/garbled deflate stream.
-                raise PackageIntegrityError(
-                    f"member cannot be decompressed ({type(exc).__name__})", member=name
-                ) from None
+            for chunk in _verified_chunks(archive, name):
+                sha.update(chunk)
+                size += len(chunk)
+                lines += chunk.count(b"\n")
             if sha.hexdigest() != entry["sha256"]:
                 raise PackageIntegrityError("SHA-256 does not match the manifest", member=name)
             if size != entry["size"]:
