@@ -146,3 +146,11 @@ def test_skip_leaves_chosen_ranges() -> None:
 
 def test_repr_names_method_only() -> None:
     assert repr(TruncationMasker.preset("ga")) == "TruncationMasker(name='ga', key_id=None)"
+
+
+@pytest.mark.parametrize("value", [None, 3232235777, b"1.2.3.4", ["1.2.3.4"]])
+def test_non_string_address_is_a_type_error(value: object) -> None:
+    from gdprkit.errors import InvalidType
+
+    with pytest.raises(InvalidType):
+        TruncationMasker.preset("ga").apply(value)  # type: ignore[arg-type]

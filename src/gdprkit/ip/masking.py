@@ -271,9 +271,14 @@ class _CachingMasker:
             InvalidType: ``address`` is not a ``str``.
         """
         cache = self._cache
-        hit = cache.get(address)
+        try:
+            hit = cache.get(address)
+        except TypeError:  # unhashable: certainly not a str
+            hit = None
         if hit is not None:
             return hit
+        if not isinstance(address, str):
+            raise InvalidType(f"address: expected str, got {type(address).__name__}")
         out = self._fast_path(address) if self._plain_output else None
         if out is None:
             parsed = parse_address(address)
