@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from gdprkit._time import utc_now
 from gdprkit.cli import EXIT_FINDINGS, EXIT_OK
 from gdprkit.errors import InvalidInput, PackageIntegrityError
 from gdprkit.export import (
@@ -141,7 +142,7 @@ def run_export(args: argparse.Namespace) -> int:
     for _name, _purpose, path in [*specs, *files]:
         if not path.is_file():
             raise InvalidInput(f"no such file: {path}")
-    generated_at = args.generated_at or dt.datetime.now(dt.timezone.utc)
+    generated_at = args.generated_at or utc_now()
 
     def datasets() -> list[Dataset]:
         return [Dataset(name, purpose, read_jsonl(path)) for name, purpose, path in specs]
