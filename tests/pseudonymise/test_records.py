@@ -228,3 +228,13 @@ def test_key_ring_serves_as_the_ip_key_source() -> None:
     from gdprkit.ip import KeySource
 
     assert isinstance(RING, KeySource)
+
+
+def test_custom_actions_with_and_without_the_record() -> None:
+    initial = r.FieldAction(kind="initial", transform=lambda v: str(v)[:1])
+    country_of = r.FieldAction(
+        kind="country-of", transform=lambda v, rec: f"{v}/{rec['country']}", needs_record=True
+    )
+    policy = r.RecordPolicy({"name": initial, "city": country_of, "country": r.keep()})
+    out = policy.apply({"name": "Ann", "city": "Berlin", "country": "DE"})
+    assert out == {"name": "A", "city": "Berlin/DE", "country": "DE"}

@@ -110,9 +110,17 @@ class UnknownFields(str, enum.Enum):
 class FieldAction:
     """One field's action; build it with :func:`keep`, :func:`token`, :func:`mask`, ...
 
+    A custom action is a ``kind`` (a name shown in reprs and error messages) and a
+    ``transform`` taking the value (or ``(value, record)`` when ``needs_record``); it should
+    raise :class:`~gdprkit.errors.InvalidInput`/:class:`~gdprkit.errors.InvalidType` for values
+    it refuses. ``transform=None`` means keep (kind ``"keep"``) or drop (any other kind).
+
     Example:
         >>> keep()
         FieldAction(kind='keep')
+        >>> initials = FieldAction(kind="initial", transform=lambda v: str(v)[:1])
+        >>> RecordPolicy({"name": initials}).apply({"name": "Ann"})
+        {'name': 'A'}
     """
 
     kind: str = attrs.field(validator=attrs.validators.instance_of(str))
