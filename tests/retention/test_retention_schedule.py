@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from gdprkit.errors import InvalidInput, InvalidType, NaiveDatetimeError, NotFound
 from gdprkit.register import RetentionAction, load_register
 from gdprkit.retention import (
+    Decision,
     ErasureBlocker,
     HoldScope,
     LegalHold,
@@ -56,6 +57,28 @@ def test_decision_fields_and_explanation() -> None:
     )
 
 
+def test_sweep_decisions_equal_decisions_built_the_ordinary_way() -> None:
+    # evaluate() fills the instance dict in one step; the value must be the same as Decision(...)
+    rec = clip("c1", at(2025, 3, 1, 14), "s1")
+    [d] = SCHEDULE.evaluate([rec], now=at(2025, 4, 2))
+    built = Decision(
+        "c1",
+        "cctv",
+        RetentionAction.DELETE,
+        at(2025, 4, 1),
+        True,
+        at(2025, 4, 1),
+        at(2025, 3, 1, 14),
+        CCTV,
+        None,
+        None,
+        "s1",
+    )
+    assert d == built
+    assert repr(d) == repr(built)
+    assert "s1" not in repr(d)
+
+
 def test_not_due_before_the_period_ends() -> None:
     [d] = SCHEDULE.evaluate([clip("c1", at(2025, 3, 1, 14))], now=at(2025, 3, 31, 23, 59))
     assert not d.due_now
@@ -93,6 +116,11 @@ def test_mappings_and_objects_are_accepted() -> None:
     decisions = list(SCHEDULE.evaluate(rows, now=at(2025, 5, 1)))
     assert [d.record_id for d in decisions] == ["r1", "r2", "r9"]
     assert all(d.due_now for d in decisions)
+
+
+def test_mapping_ids_may_be_numbers() -> None:
+    rec = record_from_mapping({"purpose": "cctv", "id": 7, "subject": 12, "recorded": None})
+    assert (rec.record_id, rec.subject_id, rec.events["recorded"]) == ("7", "12", None)
 
 
 def test_malformed_mapping_raises_when_reached() -> None:

@@ -142,7 +142,8 @@ def record_from_mapping(data: Mapping[str, Any]) -> Record:
     record_id = data.get("record_id", data.get("id"))
     if not purpose or not record_id:
         raise InvalidInput("a record needs 'purpose' and 'record_id' (or 'id')")
-    subject = data.get("subject_id", data.get("subject")) or None
+    subject = data.get("subject_id", data.get("subject"))
+    subject = None if subject is None or subject == "" else str(subject)
     raw_events = data.get("events")
     if raw_events is None:
         raw_events = {k: v for k, v in data.items() if k not in _ID_KEYS}
