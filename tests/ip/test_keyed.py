@@ -73,3 +73,30 @@ def test_redaction_marker() -> None:
         RedactionMasker(replacement="10.0.0.1")
     with pytest.raises(InvalidInput):
         RedactionMasker(replacement="")
+
+
+def test_maskers_from_a_key_ring() -> None:
+    from gdprkit.errors import NotFound
+    from gdprkit.ip import CryptoPAnMasker, IPCryptNdx, IPCryptPfx
+    from gdprkit.pseudonymise import KeyRing
+
+    ring = KeyRing.generate(key_id="k1")
+    token = KeyedTokenMasker.from_keyring(ring)
+    assert token.key_id == "k1"
+    assert token.apply("192.0.2.1").startswith("ip1-k1-")
+    # Each method gets its own derived key: the same address maps independently.
+    cp = CryptoPAnMasker.from_keyring(ring)
+    pfx = IPCryptPfx.from_keyring(ring)
+    assert cp.key_id == pfx.key_id == "k1"
+    assert cp.apply("192.0.2.1") != pfx.apply("192.0.2.1")
+    assert pfx.decrypt(pfx.apply("2001:db8::7")) == "2001:db8::7"
+    ndx = IPCryptNdx.from_keyring(ring)
+    assert ndx.decrypt(ndx.apply("192.0.2.1")) == "192.0.2.1"
+    # Rotation: a masker for the new key differs, one for the old key still reproduces.
+    rotated = ring.rotate(key_id="k2")
+    assert KeyedTokenMasker.from_keyring(rotated).apply("192.0.2.1") != token.apply("192.0.2.1")
+    assert KeyedTokenMasker.from_keyring(rotated, key_id="k1").apply("192.0.2.1") == token.apply(
+        "192.0.2.1"
+    )
+    with pytest.raises(NotFound):
+        CryptoPAnMasker.from_keyring(ring, key_id="nope")
