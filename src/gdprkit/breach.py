@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
@@ -110,6 +111,22 @@ def _aware(value: object) -> dt.datetime:
         except ValueError:
             raise InvalidInput("a breach time must be an ISO 8601 date-time") from None
     return ensure_aware(value, "breach time")
+
+
+def _in_zone(moment: dt.datetime, key: object) -> dt.datetime:
+    """The same wall time and offset as ``moment``, with the named zone attached."""
+    if not isinstance(key, str):
+        raise InvalidType("zone must be an IANA time zone name")
+    try:
+        zone = zoneinfo.ZoneInfo(key)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput("zone must be a known IANA time zone name") from None
+    local = moment.replace(tzinfo=zone)
+    if local.utcoffset() != moment.utcoffset():
+        local = local.replace(fold=1)
+    if local.utcoffset() != moment.utcoffset():
+        raise InvalidInput("zone does not match the offset of aware_at")
+    return local
 
 
 def _optional_aware(value: object) -> dt.datetime | None:
@@ -261,6 +278,8 @@ class BreachRecord:
             elif isinstance(value, tuple):
                 value = list(value)
             data[field.name] = value
+        # The zone name keeps the deadline in the shop's zone after a round trip.
+        data["zone"] = getattr(self.aware_at.tzinfo, "key", None)
         return data
 
     @classmethod
@@ -273,6 +292,9 @@ class BreachRecord:
         data = dict(data)
         if data.pop("version", None) != _VERSION:
             raise InvalidInput(f"unsupported breach record version (expected {_VERSION})")
+        zone = data.pop("zone", None)
+        if zone is not None and "aware_at" in data:
+            data["aware_at"] = _in_zone(_aware(data["aware_at"]), zone)
         unknown = set(data) - {f.name for f in attrs.fields(cls)}
         if unknown:
             raise InvalidInput(f"unknown breach record keys: {sorted(unknown)}")
