@@ -14,11 +14,11 @@ information to confirm the requester's identity (Art. 12(6): "where the controll
 reasonable doubts concerning the identity … the controller may request the provision of
 additional information") and it has not yet arrived, the clock stands still; the days it stood
 still are added to the deadline.  The Regulation does not say this in so many words: it is
-common practice (supervisory authorities' guidance, e.g. the UK ICO's, treats the time limit as
-running from receipt of the information needed to confirm identity), resting on Art. 12(6) and
-on Art. 12(2) (the controller may not refuse to act unless it cannot identify the data
-subject), see FACTS.md §3a.  gdprkit pauses rather than restarts the clock, the reading least
-favourable to the controller; only a verification the controller actually requested pauses it.
+common practice, resting on Art. 12(6) and on Art. 12(2) (the controller may not refuse to act
+unless it demonstrates that it cannot identify the data subject) read with the time limits of
+Art. 12(3), see FACTS.md §3a.  No authority's text on it is recorded in FACTS.md (❌ not
+verified).  gdprkit pauses rather than restarts the clock, the reading least favourable to the
+controller; only a verification the controller actually requested pauses it.
 
 Example:
     >>> import datetime as dt
