@@ -107,3 +107,17 @@ def test_text_must_be_str() -> None:
         mask_text(b"1.2.3.4", Redact())  # type: ignore[arg-type]
     with pytest.raises(InvalidType):
         list(find_addresses(None))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("client 2001:db8::1: connection refused", "client <v6>: connection refused"),
+        ("peer 2001:db8::1.Retrying", "peer <v6>.Retrying"),
+        ("gone 2001:db8::. next", "gone <v6>. next"),
+        ("x ::ffff:1.2.3.4abc y", "x ::ffff:1.2.3.4abc y"),
+        ("end 2001:db8:::80", "end <v6>:80"),
+    ],
+)
+def test_separators_after_an_ipv6_address(text: str, expected: str) -> None:
+    assert mask_text(text, Redact()) == expected

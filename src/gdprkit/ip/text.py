@@ -19,7 +19,8 @@ The rules, in the order they apply:
    colon to that word.  A run right after ``word:`` (``ip:2001:db8::1``, ``client:...``) starts
    after the colon when the word has a letter outside ``a-f`` among its last five characters;
    after a hex-only word (``face:2001:db8::1``) the whole is one run and usually not an address.
-   Trailing dots (end of a sentence) are not part of the address.
+   Trailing dots (end of a sentence) and a single trailing colon (``2001:db8::1: refused``) are
+   not part of the address.
 3. **IPv4** is a dotted quad of decimal octets 0-255 without leading zeros, not preceded by a
    letter, digit, ``_`` or ``.`` and not followed by a letter, digit, ``_`` or ``.`` plus
    alphanumeric (so ``app.3.2.1.js``, ``1.2.3.4.5`` and ``v1.2.3.4`` are not addresses, but
@@ -112,19 +113,22 @@ def _is_word(ch: str) -> bool:
 
 def _locate_v6(run: str, glued_after: bool) -> tuple[int, int] | None:
     """Span of the IPv6 address inside a candidate run, by rules 1 and 2, or None."""
-    start, end = 0, len(run)
+    end = len(run)
     if glued_after:
-        end = run.rfind(":")
-        if end < start:
+        # The glued word starts after the run's last separator (':2181:Fast', '::1.Retry').
+        end = max(run.rfind(":"), run.rfind("."))
+        if end <= 0:
             return None
-    while end > start and run[end - 1] == ".":
+    while end > 0 and run[end - 1] == ".":
         end -= 1
-    core = run[start:end]
+    core = run[:end]
     if _parse_v6(core) is not None:
-        return start, end
+        return 0, end
     cut = core.rfind(":")
     if cut > 0 and _parse_port(core[cut + 1 :]) is not None and _parse_v6(core[:cut]) is not None:
-        return start, start + cut
+        return 0, cut
+    if core.endswith(":") and not core.endswith("::") and _parse_v6(core[:-1]) is not None:
+        return 0, end - 1  # a colon after the address: '2001:db8::1: connection refused'
     return None
 
 
