@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -160,3 +162,14 @@ def test_deletion_insertion_and_reordering_are_located() -> None:
         verify_rows(renumbered)
     assert info.value.position == 2
     assert verify_rows(rows) == (len(rows), rows[-1].digest)
+
+
+def test_digest_follows_the_documented_construction() -> None:
+    # docs/areas/consent.md: SHA-256 of the domain, previous digest, sequence number, subject,
+    # purpose and canonical body, newline-separated.
+    row = CHAIN[1]
+    text = f"gdprkit.consent.chain.v1\n{row.prev}\n{row.seq}\n{row.subject}\n{row.purpose}\n"
+    assert row.digest == hashlib.sha256((text + row.body).encode("utf-8")).hexdigest()
+    assert row.prev == CHAIN[0].digest
+    assert CHAIN[0].prev == "0" * 64
+    assert json.loads(row.body)["v"] == 1

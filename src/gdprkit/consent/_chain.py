@@ -37,7 +37,7 @@ __all__ = [
 
 #: Version marker of the chain construction; part of the hashed domain string.
 CHAIN_VERSION = 1
-_DOMAIN = b"gdprkit.consent.chain.v1\n"
+_DOMAIN_TEXT = "gdprkit.consent.chain.v1\n"
 #: The "previous digest" of the first event.
 GENESIS = "0" * 64
 
@@ -76,10 +76,7 @@ def new_event(subject: str, event: ConsentEvent) -> NewEvent:
 
 def event_digest(prev: str, seq: int, subject: str, purpose: str, body: str) -> str:
     """The chain digest of one event (hex)."""
-    data = b"".join(
-        (_DOMAIN, prev.encode("ascii"), b"\n", str(seq).encode("ascii"), b"\n",
-         subject.encode("utf-8"), b"\n", purpose.encode("utf-8"), b"\n", body.encode("utf-8"))
-    )  # fmt: skip
+    data = f"{_DOMAIN_TEXT}{prev}\n{seq}\n{subject}\n{purpose}\n{body}".encode()
     return hashlib.sha256(data).hexdigest()
 
 
@@ -119,10 +116,7 @@ def verify_rows(
                 seq, "does not link to the previous event (one was edited, deleted, inserted "
                 "or moved before this position)"
             )  # fmt: skip
-        data = b"".join(
-            (_DOMAIN, prev.encode("ascii"), b"\n", str(seq).encode("ascii"), b"\n",
-             subject.encode("utf-8"), b"\n", purpose.encode("utf-8"), b"\n", body.encode("utf-8"))
-        )  # fmt: skip
+        data = f"{_DOMAIN_TEXT}{prev}\n{seq}\n{subject}\n{purpose}\n{body}".encode()
         if sha256(data).hexdigest() != digest:
             raise ChainBroken(seq, "content does not match its digest (the event was edited)")
         expected_prev = digest
