@@ -37,7 +37,7 @@ from gdprkit.errors import (
     NotFound,
     ParentalConsentRequired,
 )
-from gdprkit.law import LegalBasis
+from gdprkit.law import LegalBasis, requires_parental_consent
 from gdprkit.register import Duration, DurationUnit
 
 if TYPE_CHECKING:
@@ -402,8 +402,6 @@ class ConsentLedger:
         )
 
     def _check_child(self, consent: Consent, birth_date: dt.date, country: str | None) -> None:
-        from gdprkit.law.ages import requires_parental_consent  # noqa: PLC0415 - lazy law table
-
         where = country if country is not None else self._country
         if where is None:
             raise InvalidInput(
