@@ -1,4 +1,4 @@
-"""The consent docs pages run as doctests (module docstrings are run by tests/test_docstrings.py)."""
+"""The consent docs pages run as doctests (module docstrings: tests/test_docstrings.py)."""
 
 from __future__ import annotations
 
