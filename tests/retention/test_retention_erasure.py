@@ -191,6 +191,13 @@ def test_no_record_under_a_blocker_in_force_is_erased(
         assert item.until is None or item.until > now
 
 
+@given(gst.erasure_blockers())
+def test_blocker_round_trip(blocker: ErasureBlocker) -> None:
+    again = ErasureBlocker.from_dict(blocker.to_dict())
+    assert again.to_dict() == blocker.to_dict()
+    assert again.end() == blocker.end()
+
+
 def test_blocker_kinds_name_their_ground() -> None:
     assert BlockerKind.MISUSE_SUSPECTED.ground == "Art. 17(3)(e)"
     assert BlockerKind.BOOKKEEPING.ground == "Art. 17(3)(b)"

@@ -12,6 +12,7 @@ from gdprkit._time import ensure_aware
 from gdprkit.errors import InvalidInput, InvalidType
 from gdprkit.register import Duration
 from gdprkit.retention._rules import _choice
+from gdprkit.retention._zoned import format_zoned, parse_zoned
 
 __all__ = ["BlockerKind", "ErasureBlocker", "HoldScope", "LegalHold"]
 
@@ -40,16 +41,11 @@ def _optional_text(
 
 
 def _optional_aware(value: object) -> dt.datetime | None:
-    return None if value is None else ensure_aware(_parse_time(value), "hold time")
+    return None if value is None else parse_zoned(value, "hold time")
 
 
-def _parse_time(value: object) -> object:
-    if isinstance(value, str):
-        try:
-            return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise InvalidInput("a hold time must be an ISO 8601 date-time") from None
-    return value
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else format_zoned(moment)
 
 
 def _scope(value: object) -> HoldScope:
@@ -116,8 +112,8 @@ class LegalHold:
             "reason": self.reason,
             "scope": self.scope.value,
             "target": self.target,
-            "until": None if self.until is None else self.until.isoformat(),
-            "since": None if self.since is None else self.since.isoformat(),
+            "until": _iso(self.until),
+            "since": _iso(self.since),
             "ground": self.ground,
             "purpose": self.purpose,
         }
@@ -245,6 +241,35 @@ class ErasureBlocker:
                 lasts = _DECEASED_DEBT_SOLD if deceased else _DEFAULT_FOR[self.kind]
             return self.at + lasts.relativedelta()
         return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible form (``version`` 1); includes the subject id: store it as such."""
+        return {
+            "version": 1,
+            "kind": self.kind.value,
+            "subject": self.subject,
+            "at": _iso(self.at),
+            "until": _iso(self.until),
+            "lasts": None if self.lasts is None else str(self.lasts),
+            "deceased": self.deceased,
+            "purpose": self.purpose,
+            "note": self.note,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ErasureBlocker:
+        """Inverse of :meth:`to_dict`.
+
+        Raises:
+            InvalidInput: an unknown version or key, or an invalid value.
+        """
+        data = dict(data)
+        if data.pop("version", 1) != 1:
+            raise InvalidInput("unsupported erasure blocker version (expected 1)")
+        unknown = set(data) - {f.name for f in attrs.fields(cls)}
+        if unknown:
+            raise InvalidInput(f"unknown erasure blocker keys: {sorted(unknown)}")
+        return cls(**data)
 
     def hold(self) -> LegalHold:
         """This blocker as a subject hold (narrowed to ``purpose`` when one is given)."""

@@ -11,6 +11,7 @@ import attrs
 
 from gdprkit._time import ensure_aware
 from gdprkit.errors import InvalidInput, InvalidType
+from gdprkit.retention._zoned import format_zoned, parse_zoned
 
 __all__ = ["Record", "RecordLike", "record_from_mapping"]
 
@@ -96,7 +97,7 @@ class Record:
             "purpose": self.purpose,
             "record_id": self.record_id,
             "subject_id": self.subject_id,
-            "events": {k: None if v is None else v.isoformat() for k, v in self.events.items()},
+            "events": {k: None if v is None else format_zoned(v) for k, v in self.events.items()},
         }
 
     @classmethod
@@ -111,12 +112,7 @@ _ID_KEYS = {"purpose", "record_id", "id", "subject_id", "subject", "events"}
 def _moment(name: str, value: object) -> dt.datetime | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise InvalidInput(f"event {name!r} must be an ISO 8601 date-time") from None
-    return ensure_aware(value, f"event {name!r}")
+    return parse_zoned(value, f"event {name!r}")
 
 
 def record_from_mapping(data: Mapping[str, Any]) -> Record:
