@@ -146,7 +146,9 @@ def test_every_address_of_a_log_line_is_found_and_none_is_disclosed(
             bare = token.split(":")[0]
         else:
             bare = token
-        if len(bare) > 3:  # "::" and "::1" are no longer than their masked form
+        # "::" or "::1" are no longer than their masked form, and "::ff" is part of the masked
+        # form of any IPv4-mapped address ("::ffff:198.x.x.x"): those prove nothing.
+        if len(bare) > 3 and bare.casefold() not in "::ffff:":
             assert bare.casefold() not in message.casefold()
 
 

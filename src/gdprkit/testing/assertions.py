@@ -142,7 +142,7 @@ def assert_no_raw_ips(
         ...
         AssertionError: found 1 raw IP address in the text (first group shown):
           line 1, column 16: IPv4 203.x.x.x
-        mask addresses before they are written (gdprkit.ip.mask_text, or the gdprkit logging filter)
+        mask addresses before they are written: ...
     """
     __tracebackhide__ = True
     from gdprkit.ip import SpecialRange, find_addresses, parse_address, special_range  # noqa: PLC0415
@@ -195,8 +195,8 @@ def assert_no_raw_ips(
         more = f"; the first {_SHOWN} listed" if count > _SHOWN else ""
         head = f"found {count} raw IP {noun} in {source} (first group shown{more}):"
         hint = (
-            "mask addresses before they are written (gdprkit.ip.mask_text, "
-            "or the gdprkit logging filter)"
+            "mask addresses before they are written: gdprkit.ip.mask_text, "
+            "or logging with gdprkit.integrations.logging.IPMaskingFilter"
         )
         raise AssertionError("\n".join([head, *found, hint]))
 
