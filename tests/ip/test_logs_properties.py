@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gdprkit.ip import TruncationMasker
-from gdprkit.ip.logs import mask_stream
+from gdprkit.ip.logs import LogSummary, mask_stream
 from gdprkit.testing import strategies as gst
 
 GA = TruncationMasker.preset("ga")
@@ -94,3 +94,11 @@ def test_truncation_of_a_masked_log_changes_nothing(
         once, _ = mask(line + b"\n", format=fmt)
         twice, _ = mask(once, format=fmt)
         assert twice == once
+
+
+@given(st.from_type(LogSummary), st.from_type(LogSummary))
+def test_summaries_add_up_and_round_trip(a: LogSummary, b: LogSummary) -> None:
+    total = a + b
+    assert total.lines == a.lines + b.lines
+    assert total.failed_total == a.failed_total + b.failed_total
+    assert LogSummary.from_dict(total.to_dict()) == total

@@ -68,6 +68,10 @@ def register_strategies() -> None:
 
     st.register_type_strategy(IPAddress, gst.ip_address_forms().map(lambda f: parse_address(f[0])))
 
+    from gdprkit.ip.logs import LogSummary  # noqa: PLC0415
+
+    st.register_type_strategy(LogSummary, gst.log_summaries())
+
     from gdprkit.pseudonymise import KeyRing  # noqa: PLC0415
 
     st.register_type_strategy(KeyRing, gst.key_rings())

@@ -16,7 +16,10 @@ from typing import Final
 
 from hypothesis import strategies as st
 
-__all__ = ["log_addresses", "log_lines"]
+from gdprkit.ip.logs import LogSummary
+from gdprkit.testing._st_ip import ip_address_forms
+
+__all__ = ["log_addresses", "log_lines", "log_summaries"]
 
 LogLine = tuple[str, bytes, tuple[str, ...]]
 """``(format, line without newline, address tokens in order of appearance)``."""
@@ -45,7 +48,8 @@ _DECOYS: Final = (
 @st.composite
 def log_addresses(draw: st.DrawFn, *, ports: bool = True) -> str:
     """Address tokens as logs write them: IPv4, IPv6 compressed/full/upper-case, IPv4-mapped,
-    bracketed with a port, IPv4 with a port.
+    bracketed with a port, IPv4 with a port, and every form of
+    :func:`~gdprkit.testing.strategies.ip_address_forms` (zones, padded, hex-mapped).
 
     Example:
         >>> from hypothesis import given
@@ -56,7 +60,9 @@ def log_addresses(draw: st.DrawFn, *, ports: bool = True) -> str:
         ...     assert parse_address(token).version in (4, 6)
         >>> test_parses()
     """
-    kind = draw(st.sampled_from(("v4", "v4", "v6", "v6-full", "v6-upper", "mapped")))
+    kind = draw(st.sampled_from(("v4", "v4", "v6", "v6-full", "v6-upper", "mapped", "forms")))
+    if kind == "forms":
+        return draw(ip_address_forms(ports=ports))[0]
     if kind == "v4":
         text = str(ipaddress.IPv4Address(draw(st.integers(0, 2**32 - 1))))
         if ports and draw(st.booleans()):
@@ -154,3 +160,29 @@ def log_lines(draw: st.DrawFn, *, formats: tuple[str, ...] = LOG_LINE_FORMATS) -
         line = b"Feb 21 21:54:44 " + host.encode() + b" sshd[42]: " + message
         return fmt, line, tuple(found)
     return "text", draw(_free_text(found)), tuple(found)
+
+
+def log_summaries() -> st.SearchStrategy[LogSummary]:
+    """:class:`gdprkit.ip.logs.LogSummary` values (also registered for ``st.from_type``).
+
+    Example:
+        >>> from hypothesis import given
+        >>> from gdprkit.testing import strategies as gst
+        >>> @given(gst.log_summaries(), gst.log_summaries())
+        ... def test_sum(a, b):
+        ...     assert (a + b).addresses == a.addresses + b.addresses
+        >>> test_sum()
+    """
+    counts = st.integers(0, 10**9)
+    return st.builds(
+        LogSummary,
+        lines=counts,
+        addresses_v4=counts,
+        addresses_v6=counts,
+        failed=st.dictionaries(
+            st.sampled_from(("client", "x_forwarded_for", "json", "host")), st.integers(1, 1000)
+        ),
+        bytes_in=counts,
+        bytes_out=counts,
+        format=st.sampled_from(LOG_LINE_FORMATS),
+    )

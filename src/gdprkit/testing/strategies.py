@@ -52,7 +52,7 @@ from gdprkit.testing._st_law import (
     receipt_datetimes,
     statutory_retentions,
 )
-from gdprkit.testing._st_logs import log_addresses, log_lines
+from gdprkit.testing._st_logs import log_addresses, log_lines, log_summaries
 from gdprkit.testing._st_pseudonymise import (
     email_addresses,
     key_ids,
@@ -113,6 +113,7 @@ __all__ = [
     "legal_holds",
     "log_addresses",
     "log_lines",
+    "log_summaries",
     "parental_authorisations",
     "phone_numbers",
     "pseudonym_tokens",
