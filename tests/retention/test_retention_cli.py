@@ -87,6 +87,25 @@ def test_jsonl_input_with_holds_and_fail_on_due(tmp_path: Path) -> None:
     assert run(*argv, "--fail-on-due") == 0
 
 
+def test_holds_file_may_hold_erasure_blockers(records_csv: Path, tmp_path: Path) -> None:
+    holds = tmp_path / "holds.jsonl"
+    holds.write_text(
+        json.dumps({"kind": "open_case", "subject": "c1"})
+        + "\n"
+        + json.dumps({"reason": "audit", "scope": "purpose", "target": "cctv"})
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    argv = [str(records_csv), "--now", "2025-06-01T00:00:00Z", "--holds", str(holds)]
+    assert run(*argv, "-o", str(out), "--fail-on-due") == 1  # clip-3 lacks its event: review
+    decisions = {d["record_id"]: d for d in map(json.loads, out.read_text().splitlines())}
+    assert "open case" in decisions["mail-1"]["hold"]
+    assert decisions["mail-1"]["due_now"] is False
+    assert decisions["clip-1"]["due_now"] is False
+    assert decisions["clip-3"]["action"] == "review"
+
+
 def test_preview_between_two_dates(records_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(str(records_csv), "--between", "2025-03-25", "2025-04-25") == 0
     out = capsys.readouterr().out

@@ -19,7 +19,13 @@ from gdprkit._time import ensure_aware, utc_now
 from gdprkit.cli import EXIT_FINDINGS, EXIT_OK
 from gdprkit.errors import InvalidInput
 from gdprkit.register import load_register
-from gdprkit.retention import Decision, LegalHold, RetentionSchedule, record_from_mapping
+from gdprkit.retention import (
+    Decision,
+    ErasureBlocker,
+    LegalHold,
+    RetentionSchedule,
+    record_from_mapping,
+)
 
 _CSV_COLUMNS = (
     "record_id",
@@ -56,7 +62,10 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--holds",
-        help="legal holds, a JSON list or JSON lines of LegalHold.to_dict() objects",
+        help=(
+            "legal holds and erasure blockers: a JSON list or JSON lines of LegalHold.to_dict() "
+            "or ErasureBlocker.to_dict() objects"
+        ),
     )
     parser.add_argument(
         "--now",
@@ -112,7 +121,11 @@ def _holds(path: str) -> list[LegalHold]:
         raise InvalidInput(f"{path}: line {exc.lineno}: not valid JSON") from None
     if not all(isinstance(item, dict) for item in items):
         raise InvalidInput(f"{path}: each hold must be a JSON object")
-    return [LegalHold.from_dict(item) for item in items]
+    # Objects with a "kind" are erasure blockers (ErasureBlocker.to_dict()), the rest holds.
+    return [
+        ErasureBlocker.from_dict(item).hold() if "kind" in item else LegalHold.from_dict(item)
+        for item in items
+    ]
 
 
 class _Progress:
