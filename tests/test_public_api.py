@@ -12,10 +12,34 @@ import gdprkit
 from gdprkit import errors
 
 
-def test_all_is_sorted_and_importable() -> None:
+def test_all_is_sorted_complete_and_importable() -> None:
     assert list(gdprkit.__all__) == sorted(gdprkit.__all__)
+    assert len(set(gdprkit.__all__)) == len(gdprkit.__all__)
     for name in gdprkit.__all__:
-        assert getattr(gdprkit, name) is not None
+        value = getattr(gdprkit, name)
+        assert value is not None
+        if name != "__version__":
+            # A re-export is the very object its own module defines, and is public there.
+            home = importlib.import_module(value.__module__.rsplit("._", 1)[0])
+            assert name in getattr(home, "__all__", [name]) or hasattr(home, name)
+    assert set(dir(gdprkit)) >= set(gdprkit.__all__)
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        gdprkit.nope  # noqa: B018
+
+
+def test_import_gdprkit_is_lazy() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, gdprkit; print(sorted(m for m in sys.modules if m.startswith('gdprkit.')))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    for heavy in ("gdprkit.consent", "gdprkit.export", "gdprkit.ip", "gdprkit.pseudonymise"):
+        assert heavy not in out
 
 
 def _public_modules() -> list[str]:
