@@ -101,7 +101,13 @@ class IPAddress:
 
     @property
     def ipv4_value(self) -> int:
-        """The 32-bit IPv4 value this address carries (meaningful when :attr:`carries_ipv4`)."""
+        """The 32-bit IPv4 value this address carries (meaningful when :attr:`carries_ipv4`).
+
+        Example:
+            >>> from gdprkit.ip import format_ipv4, parse_address
+            >>> format_ipv4(parse_address("::ffff:192.0.2.1").ipv4_value)
+            '192.0.2.1'
+        """
         return self.value & _V4_MAX
 
     def with_value(self, value: int) -> IPAddress:

@@ -164,6 +164,12 @@ class CryptoPAnMasker(_CachingMasker):
 
         Raises:
             NotFound: the ring has no key ``key_id``.
+
+        Example:
+            >>> from gdprkit.ip import CryptoPAnMasker
+            >>> from gdprkit.pseudonymise import KeyRing
+            >>> CryptoPAnMasker.from_keyring(KeyRing.generate(key_id="k1"))
+            CryptoPAnMasker(name='cryptopan', key_id='k1')
         """
         kid = key_id if key_id is not None else ring.active_id
         return cls(

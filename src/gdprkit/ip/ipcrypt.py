@@ -217,6 +217,13 @@ class _KeyedIPCrypt(_CachingMasker, abc.ABC):
 
         Raises:
             NotFound: the ring has no key ``key_id``.
+
+        Example:
+            >>> from gdprkit.ip import IPCryptPfx
+            >>> from gdprkit.pseudonymise import KeyRing
+            >>> pfx = IPCryptPfx.from_keyring(KeyRing.generate(key_id="k1"), keep_form=True)
+            >>> pfx.key_id, pfx.decrypt(pfx.apply("192.0.2.1"))
+            ('k1', '192.0.2.1')
         """
         kid = key_id if key_id is not None else ring.active_id
         material = ring.derive(
@@ -270,6 +277,11 @@ class IPCryptDeterministic(_KeyedIPCrypt):
 
         Raises:
             InvalidAddress: ``address`` is not an address.
+
+        Example:
+            >>> det = IPCryptDeterministic(bytes(range(16)))
+            >>> det.decrypt(det.apply("[2001:db8::1]:443"))
+            '[2001:db8::1]:443'
         """
         parsed = parse_address(address)
         value, _ = _to16(parsed)
@@ -359,6 +371,11 @@ class IPCryptPfx(_KeyedIPCrypt):
 
         Raises:
             InvalidAddress: ``address`` is not an address.
+
+        Example:
+            >>> pfx = IPCryptPfx(bytes(range(32)))
+            >>> pfx.decrypt(pfx.apply("::ffff:198.51.100.7"))
+            '::ffff:198.51.100.7'
         """
         parsed = parse_address(address)
         value, was_ipv4 = _to16(parsed)
@@ -404,6 +421,11 @@ class IPCryptNd(_KeyedIPCrypt):
         Raises:
             InvalidAddress: ``address`` is not an address.
             InvalidInput: the tweak is not 8 bytes.
+
+        Example:
+            >>> nd = IPCryptNd(bytes(range(16)))
+            >>> len(nd.encrypt("192.0.2.1")), nd.encrypt("192.0.2.1") != nd.encrypt("192.0.2.1")
+            (48, True)
         """
         parsed = parse_address(address)
         tweak = _random_tweak(8) if tweak is None else _check_tweak(tweak, 8)
@@ -423,6 +445,11 @@ class IPCryptNd(_KeyedIPCrypt):
 
         Raises:
             InvalidInput: ``token`` is not 48 hex digits.
+
+        Example:
+            >>> nd = IPCryptNd(bytes(range(16)))
+            >>> nd.decrypt(nd.encrypt("2001:db8::1", tweak=bytes(8)))
+            '2001:db8::1'
         """
         raw = _hex_token(token, 24)
         keys = _tweaked_round_keys(self._round_keys, raw[:8])
@@ -464,6 +491,11 @@ class IPCryptNdx(_KeyedIPCrypt):
         Raises:
             InvalidAddress: ``address`` is not an address.
             InvalidInput: the tweak is not 16 bytes.
+
+        Example:
+            >>> ndx = IPCryptNdx(bytes(range(32)))
+            >>> len(ndx.encrypt("192.0.2.1", tweak=bytes(16)))
+            64
         """
         parsed = parse_address(address)
         tweak = _random_tweak(16) if tweak is None else _check_tweak(tweak, 16)
@@ -484,6 +516,11 @@ class IPCryptNdx(_KeyedIPCrypt):
 
         Raises:
             InvalidInput: ``token`` is not 64 hex digits.
+
+        Example:
+            >>> ndx = IPCryptNdx(bytes(range(32)))
+            >>> ndx.decrypt(ndx.apply("10.1.2.3"))
+            '10.1.2.3'
         """
         raw = _hex_token(token, 32)
         et = int.from_bytes(self._enc2(raw[:16]), "big")

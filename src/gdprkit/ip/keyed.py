@@ -88,6 +88,13 @@ class KeyedTokenMasker(_CachingMasker):
 
         Raises:
             NotFound: the ring has no key ``key_id``.
+
+        Example:
+            >>> from gdprkit.ip import KeyedTokenMasker
+            >>> from gdprkit.pseudonymise import KeyRing
+            >>> masker = KeyedTokenMasker.from_keyring(KeyRing.generate(key_id="k1"))
+            >>> masker.apply("192.0.2.1").startswith("ip1-k1-")
+            True
         """
         kid = key_id if key_id is not None else ring.active_id
         return cls(

@@ -246,17 +246,23 @@ class _CachingMasker:
 
     @property
     def name(self) -> str:
-        """Short method name."""
+        """Short method name, e.g. ``"ga"``, ``"cryptopan"``, ``"ipcrypt-pfx"``."""
         return self._name
 
     @property
     def key_id(self) -> str | None:
-        """Non-secret key identifier, or ``None``."""
+        """Non-secret key identifier (the given id or a key fingerprint), or ``None``."""
         return self._key_id
 
     @property
     def skip(self) -> frozenset[SpecialRange]:
-        """The special ranges this masker leaves unchanged."""
+        """The special ranges this masker leaves unchanged.
+
+        Example:
+            >>> from gdprkit.ip import INTERNAL_RANGES, TruncationMasker
+            >>> TruncationMasker.preset("ga", skip=INTERNAL_RANGES).skip == INTERNAL_RANGES
+            True
+        """
         return self._skip
 
     def __repr__(self) -> str:
@@ -266,9 +272,17 @@ class _CachingMasker:
     def apply(self, address: str) -> str:
         """Mask one address (any accepted textual form) and return the masked text.
 
+        Zone, brackets and port are kept around the masked address (methods whose output is
+        not an address keep the port only).
+
         Raises:
             InvalidAddress: ``address`` is not an address.
             InvalidType: ``address`` is not a ``str``.
+
+        Example:
+            >>> from gdprkit.ip import TruncationMasker
+            >>> TruncationMasker.preset("matomo2").apply("[fe80::1:2:3:4%eth0]:80")
+            '[fe80::%eth0]:80'
         """
         cache = self._cache
         try:
@@ -324,7 +338,14 @@ class _CachingMasker:
         return format_ipv6(self._mask6(value))
 
     def clear_cache(self) -> None:
-        """Forget cached results (e.g. before dropping the last reference to a key)."""
+        """Forget cached results (they are personal data: drop them when a batch is done).
+
+        Example:
+            >>> from gdprkit.ip import TruncationMasker
+            >>> masker = TruncationMasker.preset("ga")
+            >>> masker.apply("192.0.2.1"), masker.clear_cache()
+            ('192.0.2.0', None)
+        """
         self._cache.clear()
 
     def _uses_ipv4(self, parsed: IPAddress) -> bool:
