@@ -498,6 +498,10 @@ class SubjectRequest:
     def from_dict(cls, data: dict[str, Any]) -> SubjectRequest:
         """Inverse of :meth:`to_dict`; the events are replayed, so a forged history fails.
 
+        The order of steps, the states they are taken in, a single extension and the reasons
+        the law asks for are checked; whether an extension came before the first deadline
+        depends on the holiday calendar and is checked by :meth:`extend` when it is taken.
+
         Raises:
             InvalidInput: an unknown version or malformed fields.
             InvalidTransition: the events break the lifecycle.

@@ -156,6 +156,11 @@ def test_rule_validation() -> None:
         RetentionRule("x", "1 day").due(dt.datetime(2025, 1, 1))
 
 
+def test_due_beyond_year_9999_is_a_clear_error() -> None:
+    with pytest.raises(InvalidInput, match="9999"):
+        RetentionRule("collected", "10 years").due(at(9995, 1, 1))
+
+
 def test_explain_names_period_trigger_alignment_and_citation() -> None:
     rule = RetentionRule("invoice_issued", "7 years", alignment="end_of_year", citation="BAO")
     assert rule.explain() == (

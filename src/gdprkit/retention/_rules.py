@@ -240,6 +240,7 @@ class RetentionRule:
         Raises:
             InvalidType: ``trigger`` is not a datetime.
             NaiveDatetimeError: ``trigger`` is naive.
+            InvalidInput: the due date would fall after the year 9999.
         """
         from gdprkit._time import ensure_aware  # noqa: PLC0415 - keep the hot path import-free
 
@@ -269,7 +270,12 @@ class RetentionRule:
             day = trigger.toordinal()
             hit = by_day.get(day)
             if hit is None:
-                hit = combine(last_day(from_ordinal(day)) + _ONE_DAY, midnight, tzinfo=zone)
+                try:
+                    hit = combine(last_day(from_ordinal(day)) + _ONE_DAY, midnight, tzinfo=zone)
+                except (OverflowError, ValueError):
+                    raise InvalidInput(
+                        f"the {self.trigger} date plus the retention period is after the year 9999"
+                    ) from None
                 if len(by_day) < 100_000:  # bound the memo: a sweep's trigger days are few
                     by_day[day] = hit
             return hit
