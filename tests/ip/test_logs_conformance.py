@@ -17,6 +17,7 @@ Two independent oracles say which addresses must be gone:
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import ipaddress
 import re
@@ -62,7 +63,9 @@ def _logs(shared: Path) -> list[Path]:
     )
 
 
+@functools.cache
 def _mask(path: Path) -> tuple[str, object]:
+    """Mask one corpus file (once per test session: several tests look at the same output)."""
     out = io.BytesIO()
     with path.open("rb") as handle:
         summary = mask_stream(handle, out, masker=TagMasker())
