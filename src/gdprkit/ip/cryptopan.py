@@ -30,7 +30,8 @@ _KEY_BYTES = 32
 _LEVEL_CACHE = 1 << 16  # flip bytes kept per level before that level's cache is reset
 
 
-_MOVEMASK = 0x0002040810204081  # gathers the top bit of 8 bytes into one byte (see _flips)
+_MOVEMASK = 0x0002040810204081  # times the top bits of 8 bytes: gathers them into one byte
+_TOP_BITS = 0x8080808080808080
 
 
 class _PrefixPreserver:
@@ -63,6 +64,46 @@ class _PrefixPreserver:
                 table.append(chunk)
             self._tables.append(table)
         self._caches: list[dict[int, int]] = [{} for _ in range(self._levels - 1)]
+        # Level 0 depends on 7 bits only: all 128 flip bytes in one AES call, up front.
+        tops = update(b"".join(self._tables[0][p << 1].to_bytes(128, "big") for p in range(128)))
+        self._level0 = [
+            (
+                (int.from_bytes(tops[128 * p : 128 * p + 128 : 16], "big") & _TOP_BITS) * _MOVEMASK
+                >> 56
+            )
+            & 0xFF
+            for p in range(128)
+        ]
+
+    def ipv4(self, value: int) -> int:
+        """The same as calling the instance, unrolled for the four levels of IPv4."""
+        c1, c2 = self._caches[1], self._caches[2]
+        k1, k2 = value >> 17, value >> 9
+        b1, b2 = c1.get(k1), c2.get(k2)
+        repeat, tables = self._repeat, self._tables
+        data = ((value >> 8) * repeat[3] + tables[3][value & 0xFF]).to_bytes(128, "big")
+        if b2 is None:
+            mid = (value >> 16) * repeat[2] + tables[2][(value >> 8) & 0xFF]
+            data = mid.to_bytes(128, "big") + data
+        if b1 is None:
+            first = (value >> 24) * repeat[1] + tables[1][(value >> 16) & 0xFF]
+            data = first.to_bytes(128, "big") + data
+        tops = int.from_bytes(self._update(data)[::16], "big")
+        # The last 8 first-bytes belong to level 3, the ones before to level 2, then level 1.
+        b3 = (((tops & _TOP_BITS) * _MOVEMASK) >> 56) & 0xFF
+        if b2 is None:
+            tops >>= 64
+            b2 = (((tops & _TOP_BITS) * _MOVEMASK) >> 56) & 0xFF
+            if len(c2) >= _LEVEL_CACHE:
+                c2.clear()
+            c2[k2] = b2
+        if b1 is None:
+            tops >>= 64
+            b1 = (((tops & _TOP_BITS) * _MOVEMASK) >> 56) & 0xFF
+            if len(c1) >= _LEVEL_CACHE:
+                c1.clear()
+            c1[k1] = b1
+        return value ^ ((self._level0[value >> 25] << 24) | (b1 << 16) | (b2 << 8) | b3)
 
     def __call__(self, value: int) -> int:
         width = self._width
@@ -88,7 +129,7 @@ class _PrefixPreserver:
         tops = self._update(b"".join(chunks))[::16]  # first byte of every output block
         for n, level in enumerate(missing):
             # Top bit of each of the 8 bytes, gathered into one byte, first block first.
-            eight = int.from_bytes(tops[8 * n : 8 * n + 8], "big") & 0x8080808080808080
+            eight = int.from_bytes(tops[8 * n : 8 * n + 8], "big") & _TOP_BITS
             byte = ((eight * _MOVEMASK) >> 56) & 0xFF
             if level < self._levels - 1:
                 cache = caches[level]
@@ -181,7 +222,7 @@ class CryptoPAnMasker(_CachingMasker):
         )
 
     def _mask4(self, value: int) -> int:
-        return self._v4(value)
+        return self._v4.ipv4(value)
 
     def _mask6(self, value: int) -> int:
         if self._v6 is None:
