@@ -230,22 +230,25 @@ def _check_str(value: object) -> None:
         raise InvalidType(f"address: expected str, got {type(value).__name__}")
 
 
+# Decimal octets exactly as written in a valid dotted quad: no sign, space, leading zero or
+# non-ASCII digit is a key, so one dictionary look-up checks and converts an octet.
+_OCTETS: dict[str, int] = {str(i): i for i in range(256)}
+
+
 def _parse_v4(text: str) -> int | None:
     parts = text.split(".")
     if len(parts) != 4:
         return None
-    value = 0
-    for part in parts:
-        # isdigit() alone accepts other scripts' digits ('٣', '²'): require ASCII too.
-        if not (0 < len(part) <= 3 and part.isascii() and part.isdigit()):
-            return None
-        if part[0] == "0" and len(part) > 1:
-            return None  # leading zero: octal under inet_aton, refused by CPython and Go
-        octet = int(part)
-        if octet > 255:
-            return None
-        value = (value << 8) | octet
-    return value
+    octets = _OCTETS
+    try:
+        return (
+            (octets[parts[0]] << 24)
+            | (octets[parts[1]] << 16)
+            | (octets[parts[2]] << 8)
+            | octets[parts[3]]
+        )
+    except KeyError:  # leading zero ('010' is octal under inet_aton), > 255, not decimal
+        return None
 
 
 def _parse_v6(text: str) -> tuple[int, bool, bool, bool, bool] | None:
