@@ -186,3 +186,24 @@ def test_wrong_key_length_is_a_usage_error_without_the_key(
     code = main(["ip", "mask", "--method", "ipcrypt-pfx", "--key-file", str(key), str(log)])
     assert code == EXIT_USAGE
     assert "abcdef0123" not in capsysbinary.readouterr().err.decode()
+
+
+def test_progress_is_drawn_on_the_given_terminal_stream_only() -> None:
+    from gdprkit.cli._ip import _Progress
+
+    stream = io.StringIO()
+    progress = _Progress(200, stream)
+    progress(50)
+    assert " 25.0%" in stream.getvalue()
+    assert stream.getvalue().startswith("\r")
+    progress.close()
+    assert stream.getvalue().endswith("\r\x1b[K")
+
+
+def test_no_progress_line_when_stderr_is_not_a_terminal(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    log = tmp_path / "access.log"
+    log.write_bytes(LINE * 10)
+    assert main(["ip", "mask", str(log)]) == EXIT_OK
+    assert b"\r" not in capsysbinary.readouterr().err
