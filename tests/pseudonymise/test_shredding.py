@@ -257,3 +257,25 @@ def test_wrapped_key_dict_round_trip(key_id: str, wrapped: bytes) -> None:
 def test_wrapped_key_from_bad_dict(data: dict[str, object]) -> None:
     with pytest.raises(InvalidInput):
         WrappedKey.from_dict(data)
+
+
+@given(subjects, st.text(min_size=1))
+def test_error_messages_name_neither_subject_nor_value_nor_key(subject: str, value: str) -> None:
+    subject, value = "cust-" + subject, "personal-" + value
+    store = MemorySubjectKeyStore()
+    keys = SubjectKeys(RING, store)
+    blob = keys.seal(subject, value)
+    stored = store.get(subject)
+    assert stored is not None
+    messages = []
+    with pytest.raises(IntegrityError) as foreign:
+        keys.open(subject, keys.seal(subject + "-other", value))
+    messages.append(str(foreign.value))
+    keys.forget(subject)
+    with pytest.raises(SubjectForgotten) as forgotten:
+        keys.open(subject, blob)
+    messages.append(str(forgotten.value))
+    for message in messages:
+        assert subject not in message
+        assert value not in message
+        assert stored.wrapped.hex() not in message
