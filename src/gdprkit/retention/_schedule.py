@@ -394,10 +394,8 @@ class RetentionSchedule:
             record_id = record.record_id
             subject = record.subject_id
             # Only look for holds where one could apply: usually no lookup at all.
-            if not maybe_held:
-                maybe_held = bool(
-                    (by_subject and subject in by_subject) or (by_record and record_id in by_record)
-                )
+            if not maybe_held and (by_subject or by_record):
+                maybe_held = subject in by_subject or record_id in by_record
             at = record.events.get(trigger)
             if at is None:
                 hold = binding(purpose, record_id, subject, None, now)[0] if maybe_held else None
