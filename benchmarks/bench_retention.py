@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from gdprkit.register import load_register
+from gdprkit.register import RetentionAction, load_register
 from gdprkit.retention import Decision, LegalHold, Record, RetentionSchedule
 
 HERE = Path(__file__).resolve().parent
@@ -79,34 +79,10 @@ def _naive(schedule: RetentionSchedule, records: Iterator[Record], now: dt.datet
         rule = schedule.rules.get(record.purpose)
         at = record.events.get(rule.trigger) if rule is not None else None
         if rule is None or at is None:
-            Decision(
-                record.record_id,
-                record.purpose,
-                rule.action if rule else None,
-                None,
-                True,  # type: ignore[arg-type]
-                None,
-                None,
-                rule,
-                None,
-                "missing",
-                record.subject_id,
-            )
+            Decision(record, rule, RetentionAction.REVIEW, None, True, None, "missing")
         else:
             due = rule.due(at)
-            Decision(
-                record.record_id,
-                record.purpose,
-                rule.action,
-                due,
-                due <= now,
-                due,
-                at,
-                rule,
-                None,
-                None,
-                record.subject_id,
-            )
+            Decision(record, rule, rule.action, due, due <= now)
         count += 1
     return count
 

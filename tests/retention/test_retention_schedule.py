@@ -61,19 +61,7 @@ def test_sweep_decisions_equal_decisions_built_the_ordinary_way() -> None:
     # evaluate() fills the instance dict in one step; the value must be the same as Decision(...)
     rec = clip("c1", at(2025, 3, 1, 14), "s1")
     [d] = SCHEDULE.evaluate([rec], now=at(2025, 4, 2))
-    built = Decision(
-        "c1",
-        "cctv",
-        RetentionAction.DELETE,
-        at(2025, 4, 1),
-        True,
-        at(2025, 4, 1),
-        at(2025, 3, 1, 14),
-        CCTV,
-        None,
-        None,
-        "s1",
-    )
+    built = Decision(rec, CCTV, RetentionAction.DELETE, at(2025, 4, 1), True)
     assert d == built
     assert repr(d) == repr(built)
     assert "s1" not in repr(d)

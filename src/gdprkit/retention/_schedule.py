@@ -32,7 +32,7 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-@attrs.frozen(slots=False)
+@attrs.frozen(slots=False, repr=False)
 class Decision:
     """What a schedule decided for one record, and why.
 
@@ -42,6 +42,7 @@ class Decision:
     a hold binds, ``None`` while a hold is open-ended); ``due_now`` is whether to act now.  A
     hold always wins: a held record is never ``due_now`` for a scheduled action.
     :attr:`explanation` gives the chain rule → trigger date → alignment → hold in words.
+    ``record_id``, ``purpose``, ``subject_id`` and ``trigger_at`` are read from ``record``.
 
     Example:
         >>> import datetime as dt
@@ -55,17 +56,52 @@ class Decision:
         ('delete', True, datetime.date(2025, 4, 1))
     """
 
-    record_id: str
-    purpose: str
+    record: RecordLike = attrs.field(repr=False)
+    rule: RetentionRule | None = attrs.field(repr=False)
     action: RetentionAction
     due: dt.datetime | None
     due_now: bool
-    act_from: dt.datetime | None
-    trigger_at: dt.datetime | None = attrs.field(repr=False)
-    rule: RetentionRule | None = attrs.field(repr=False)
     hold: LegalHold | None = None
     note: str | None = None
-    subject_id: str | None = attrs.field(default=None, repr=False)
+
+    # Seven fields only, the rest read from the record and the hold: building the Decision is
+    # most of a sweep's cost per record, and it grows with the number of fields.
+
+    @property
+    def record_id(self) -> str:
+        """The record's id."""
+        return self.record.record_id
+
+    @property
+    def purpose(self) -> str:
+        """The record's purpose id."""
+        return self.record.purpose
+
+    @property
+    def subject_id(self) -> str | None:
+        """The record's data subject (personal data: not in the repr or :meth:`to_dict`)."""
+        return self.record.subject_id
+
+    @property
+    def trigger_at(self) -> dt.datetime | None:
+        """When the rule's trigger event happened, read from the record (``None`` if absent)."""
+        return None if self.rule is None else self.record.events.get(self.rule.trigger)
+
+    @property
+    def act_from(self) -> dt.datetime | None:
+        """When the action may be taken: ``due``, or later while a hold binds (``None``: held
+        indefinitely, or no date because a rule or event is missing)."""
+        if self.hold is None or self.due is None:
+            return self.due
+        until = self.hold.until
+        return None if until is None else max(self.due, until)
+
+    def __repr__(self) -> str:
+        return (
+            f"Decision(record_id={self.record_id!r}, purpose={self.purpose!r}, "
+            f"action={self.action!r}, due={self.due!r}, due_now={self.due_now!r}, "
+            f"hold={self.hold!r}, note={self.note!r})"
+        )
 
     @property
     def held(self) -> bool:
@@ -147,17 +183,13 @@ _set = object.__setattr__
 
 
 def _decision(  # noqa: PLR0917 - positional on purpose: the hot path
-    record_id: str,
-    purpose: str,
+    record: RecordLike,
+    rule: RetentionRule | None,
     action: RetentionAction,
     due: dt.datetime | None,
     due_now: bool,
-    act_from: dt.datetime | None,
-    trigger_at: dt.datetime | None,
-    rule: RetentionRule | None,
     hold: LegalHold | None,
     note: str | None,
-    subject_id: str | None,
 ) -> Decision:
     """``Decision(...)`` in one step: the sweep's hot path (Decision has no validators).
 
@@ -169,17 +201,13 @@ def _decision(  # noqa: PLR0917 - positional on purpose: the hot path
         decision,
         "__dict__",
         {
-            "record_id": record_id,
-            "purpose": purpose,
+            "record": record,
+            "rule": rule,
             "action": action,
             "due": due,
             "due_now": due_now,
-            "act_from": act_from,
-            "trigger_at": trigger_at,
-            "rule": rule,
             "hold": hold,
             "note": note,
-            "subject_id": subject_id,
         },
     )
     return decision
@@ -400,17 +428,7 @@ class RetentionSchedule:
             if at is None:
                 hold = binding(purpose, record_id, subject, None, now)[0] if maybe_held else None
                 yield _decision(
-                    record_id,
-                    purpose,
-                    review,
-                    None,
-                    True,
-                    None,
-                    None,
-                    rule,
-                    hold,
-                    f"event {trigger!r} is missing",
-                    subject,
+                    record, rule, review, None, True, hold, f"event {trigger!r} is missing"
                 )
                 continue
             # The due-date memo, read inline (the closure fills it on a miss).
@@ -422,19 +440,8 @@ class RetentionSchedule:
                 hold, until = binding(purpose, record_id, subject, due, now)
                 if hold is not None:
                     act_from = None if until is None else max(due, until)
-                    yield _decision(
-                        record_id,
-                        purpose,
-                        action,
-                        due,
-                        act_from is not None and act_from <= now,
-                        act_from,
-                        at,
-                        rule,
-                        hold,
-                        None,
-                        subject,
-                    )
+                    due_now = act_from is not None and act_from <= now
+                    yield _decision(record, rule, action, due, due_now, hold, None)
                     continue
             # The common case, with _decision() inlined (a call less per record).
             decision = new(Decision)
@@ -442,17 +449,13 @@ class RetentionSchedule:
                 decision,
                 "__dict__",
                 {
-                    "record_id": record_id,
-                    "purpose": purpose,
+                    "record": record,
+                    "rule": rule,
                     "action": action,
                     "due": due,
                     "due_now": due <= now,
-                    "act_from": due,
-                    "trigger_at": at,
-                    "rule": rule,
                     "hold": None,
                     "note": None,
-                    "subject_id": subject,
                 },
             )
             yield decision
@@ -464,19 +467,7 @@ class RetentionSchedule:
         hold = None
         if self.holds:
             hold = self._binding(record.purpose, record.record_id, record.subject_id, None, now)[0]
-        return _decision(
-            record.record_id,
-            record.purpose,
-            RetentionAction.REVIEW,
-            None,
-            True,
-            None,
-            None,
-            None,
-            hold,
-            note,
-            record.subject_id,
-        )
+        return _decision(record, None, RetentionAction.REVIEW, None, True, hold, note)
 
     def preview(
         self, records: Iterable[RecordInput], start: dt.datetime, end: dt.datetime
