@@ -22,7 +22,14 @@ from collections.abc import Callable, Iterable
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from gdprkit.ip.masking import KeySource, SpecialRange, _CachingMasker, _check_key, _key_id
+from gdprkit.ip.masking import (
+    KeySource,
+    SpecialRange,
+    _CachingMasker,
+    _check_key,
+    _key_id,
+    _serialised,
+)
 
 __all__ = ["CryptoPAnMasker"]
 
@@ -182,7 +189,7 @@ class CryptoPAnMasker(_CachingMasker):
         )
         encryptor = Cipher(algorithms.AES(material[:16]), modes.ECB()).encryptor()  # noqa: S305 - Crypto-PAn is defined on raw AES blocks
         pad = int.from_bytes(encryptor.update(material[16:]), "big")
-        self._update = encryptor.update
+        self._update = _serialised(encryptor.update)
         self._pad = pad
         self._v4 = _PrefixPreserver(self._update, pad, 32)
         self._v6: _PrefixPreserver | None = None  # its tables are built on the first IPv6 address

@@ -33,7 +33,14 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from gdprkit.errors import InvalidInput, InvalidType
 from gdprkit.ip._address import IPAddress, parse_address
-from gdprkit.ip.masking import KeySource, SpecialRange, _CachingMasker, _check_key, _key_id
+from gdprkit.ip.masking import (
+    KeySource,
+    SpecialRange,
+    _CachingMasker,
+    _check_key,
+    _key_id,
+    _serialised,
+)
 
 __all__ = [
     "IPCryptDeterministic",
@@ -264,8 +271,8 @@ class IPCryptDeterministic(_KeyedIPCrypt):
 
     def _setup(self, material: bytes) -> None:
         cipher = _ecb(material)
-        self._enc = cipher.encryptor().update
-        self._dec = cipher.decryptor().update
+        self._enc = _serialised(cipher.encryptor().update)
+        self._dec = _serialised(cipher.decryptor().update)
 
     def _mask_parsed(self, parsed: IPAddress) -> str:
         value, _ = _to16(parsed)
@@ -320,8 +327,8 @@ class IPCryptPfx(_KeyedIPCrypt):
     def _setup(self, material: bytes) -> None:
         if material[:16] == material[16:]:
             raise InvalidInput("key: the two 16-byte halves must differ (draft-denis-ipcrypt)")
-        self._enc1 = _ecb(material[:16]).encryptor().update
-        self._enc2 = _ecb(material[16:]).encryptor().update
+        self._enc1 = _serialised(_ecb(material[:16]).encryptor().update)
+        self._enc2 = _serialised(_ecb(material[16:]).encryptor().update)
         self._levels: dict[tuple[int, int], int] = {}
 
     def _flip_bits(self, value: int, first: int, last: int) -> list[int]:
@@ -481,9 +488,9 @@ class IPCryptNdx(_KeyedIPCrypt):
 
     def _setup(self, material: bytes) -> None:
         cipher = _ecb(material[:16])
-        self._enc1 = cipher.encryptor().update
-        self._dec1 = cipher.decryptor().update
-        self._enc2 = _ecb(material[16:]).encryptor().update
+        self._enc1 = _serialised(cipher.encryptor().update)
+        self._dec1 = _serialised(cipher.decryptor().update)
+        self._enc2 = _serialised(_ecb(material[16:]).encryptor().update)
 
     def encrypt(self, address: str, *, tweak: bytes | None = None) -> str:
         """Encrypt ``address`` with ``tweak`` (16 random bytes if ``None``); return the hex token.

@@ -19,7 +19,8 @@ from __future__ import annotations
 import contextlib
 import enum
 import hashlib
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from typing import Protocol, runtime_checkable
 
 from gdprkit.errors import InvalidInput, InvalidType
@@ -103,6 +104,21 @@ def _check_key(key: object, name: str, sizes: tuple[int, ...]) -> bytes:
         expected = " or ".join(str(n) for n in sizes)
         raise InvalidInput(f"{name}: expected {expected} bytes, got {len(material)}")
     return material
+
+
+def _serialised(update: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
+    """Wrap a cipher context's ``update`` so threads take turns.
+
+    `cryptography` cipher contexts refuse concurrent use ("Already borrowed"); maskers are shared
+    by the threads of a web application's logging, so every call goes through one lock.
+    """
+    lock = threading.Lock()
+
+    def call(data: bytes) -> bytes:
+        with lock:
+            return update(data)
+
+    return call
 
 
 def _key_id(material: bytes, label: str) -> str:
