@@ -1,0 +1,192 @@
+"""The ``GDPRKIT`` settings dict, read lazily, and the objects it names.
+
+One dict in ``settings.py`` configures the app (keys are upper case; all are optional)::
+
+    GDPRKIT = {
+        "REGISTER": BASE_DIR / "register.toml",    # the shop's Art. 30 record (TOML)
+        "KEYRING": "env:GDPRKIT_KEYRING",          # or "file:/run/secrets/keys.json"
+        "HOLIDAY_COUNTRY": "AT",                   # public holidays for request deadlines
+        "CONSENT_COOKIE": "gdprkit_consent",       # name of the signed cookie-consent cookie
+        "CONSENT_POLICY_VERSION": "2025-03",       # choices under another version count as lapsed
+        "CONSENT_DATABASE": "default",             # database alias of the consent ledger
+    }
+
+Nothing is read at import time: each call reads ``settings.GDPRKIT`` again, so
+``override_settings`` in tests works.
+
+Example:
+    >>> gdprkit_settings().consent_cookie
+    'gdprkit_consent'
+"""
+
+# mypy: disable-error-code="import-untyped"
+# mypy: allow-subclassing-any
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+from django.conf import settings  # noqa: TID251 - the django extra
+
+from gdprkit.errors import ConfigurationError, KeyMaterialError
+from gdprkit.law.holidays import PublicHolidays
+from gdprkit.pseudonymise import KeyRing
+from gdprkit.register import Register, load_register
+
+__all__ = [
+    "GdprkitSettings",
+    "gdprkit_settings",
+    "get_holidays",
+    "get_keyring",
+    "get_register",
+]
+
+_KEYS = frozenset(
+    {"REGISTER", "KEYRING", "HOLIDAY_COUNTRY", "CONSENT_COOKIE", "CONSENT_POLICY_VERSION",
+     "CONSENT_DATABASE", "RETENTION"}
+)  # fmt: skip
+
+
+def _optional_str(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise ConfigurationError(f"GDPRKIT[{attribute.name.upper()!r}] must be a non-empty str")
+
+
+@attrs.frozen(kw_only=True)
+class GdprkitSettings:
+    """The parsed ``GDPRKIT`` settings dict (see the module docstring for the keys).
+
+    Raises:
+        ConfigurationError: a key is unknown or has the wrong type.
+
+    Example:
+        >>> GdprkitSettings.from_mapping({"HOLIDAY_COUNTRY": "AT"}).holiday_country
+        'AT'
+    """
+
+    register: Path | None = None
+    keyring: str | KeyRing | None = attrs.field(default=None, repr=False)
+    holiday_country: str | None = attrs.field(default=None, validator=_optional_str)
+    consent_cookie: str = attrs.field(default="gdprkit_consent", validator=_optional_str)
+    consent_policy_version: str | None = attrs.field(default=None, validator=_optional_str)
+    consent_database: str = attrs.field(default="default", validator=_optional_str)
+    retention: tuple[Mapping[str, Any], ...] = ()
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> GdprkitSettings:
+        """Parse a ``GDPRKIT`` dict.
+
+        Raises:
+            ConfigurationError: an unknown key, or a value of the wrong type.
+
+        Example:
+            >>> GdprkitSettings.from_mapping({"COLOUR": 1})
+            Traceback (most recent call last):
+            ...
+            gdprkit.errors.ConfigurationError: unknown GDPRKIT setting 'COLOUR'; expected one of ...
+        """
+        if not isinstance(data, Mapping):
+            raise ConfigurationError("settings.GDPRKIT must be a dict")
+        unknown = sorted(set(data) - _KEYS)
+        if unknown:
+            raise ConfigurationError(
+                f"unknown GDPRKIT setting {unknown[0]!r}; "
+                f"expected one of {', '.join(sorted(_KEYS))}"
+            )
+        register = data.get("REGISTER")
+        if register is not None and not isinstance(register, (str, os.PathLike)):
+            raise ConfigurationError("GDPRKIT['REGISTER'] must be a path")
+        keyring = data.get("KEYRING")
+        if keyring is not None and not isinstance(keyring, (str, KeyRing)):
+            raise ConfigurationError(
+                "GDPRKIT['KEYRING'] must be 'env:<VARIABLE>', 'file:<path>' or a KeyRing"
+            )
+        retention = data.get("RETENTION", ())
+        if not isinstance(retention, (list, tuple)) or not all(
+            isinstance(rule, Mapping) for rule in retention
+        ):
+            raise ConfigurationError("GDPRKIT['RETENTION'] must be a list of dicts")
+        return cls(
+            register=None if register is None else Path(register),
+            keyring=keyring,
+            holiday_country=data.get("HOLIDAY_COUNTRY"),
+            consent_cookie=data.get("CONSENT_COOKIE", "gdprkit_consent"),
+            consent_policy_version=data.get("CONSENT_POLICY_VERSION"),
+            consent_database=data.get("CONSENT_DATABASE", "default"),
+            retention=tuple(retention),
+        )
+
+
+def gdprkit_settings() -> GdprkitSettings:
+    """The current ``settings.GDPRKIT``, parsed (an empty dict when the setting is absent).
+
+    Raises:
+        ConfigurationError: the dict is invalid.
+
+    Example:
+        >>> gdprkit_settings().consent_database
+        'default'
+    """
+    return GdprkitSettings.from_mapping(getattr(settings, "GDPRKIT", {}))
+
+
+def get_register() -> Register:
+    """Load the register named by ``GDPRKIT["REGISTER"]``.
+
+    Raises:
+        ConfigurationError: no register is configured.
+        RegisterError: the file is not a valid register.
+        OSError: the file cannot be read.
+
+    Example:
+        >>> get_register()  # doctest: +SKIP
+        Register(...)
+    """
+    path = gdprkit_settings().register
+    if path is None:
+        raise ConfigurationError("GDPRKIT['REGISTER'] is not set (path of the register TOML)")
+    return load_register(path)
+
+
+def get_keyring() -> KeyRing:
+    """Load the key ring named by ``GDPRKIT["KEYRING"]`` (``env:NAME``, ``file:PATH``, a ring).
+
+    Raises:
+        ConfigurationError: no key ring is configured, or the source is not understood.
+        KeyMaterialError: the variable or file is missing or holds an invalid or weak ring.
+
+    Example:
+        >>> get_keyring()  # doctest: +SKIP
+        KeyRing(ids=('k1',), active='k1')
+    """
+    source = gdprkit_settings().keyring
+    if source is None:
+        raise ConfigurationError(
+            "GDPRKIT['KEYRING'] is not set ('env:<VARIABLE>' or 'file:<path>')"
+        )
+    if isinstance(source, KeyRing):
+        return source
+    kind, _, where = source.partition(":")
+    if kind == "env" and where:
+        return KeyRing.from_env(where)
+    if kind == "file" and where:
+        return KeyRing.from_file(where)
+    raise KeyMaterialError("GDPRKIT['KEYRING'] must start with 'env:' or 'file:'")
+
+
+def get_holidays() -> PublicHolidays | None:
+    """The public-holiday calendar of ``GDPRKIT["HOLIDAY_COUNTRY"]``, or ``None`` when unset.
+
+    Raises:
+        InvalidInput: the country code is not understood.
+
+    Example:
+        >>> get_holidays() is None
+        True
+    """
+    country = gdprkit_settings().holiday_country
+    return None if country is None else PublicHolidays(country=country)

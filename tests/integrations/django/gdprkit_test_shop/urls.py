@@ -1,0 +1,14 @@
+"""URLs of the test shop."""
+
+from __future__ import annotations
+
+from django.urls import path  # noqa: TID251
+
+from . import views
+
+urlpatterns = [
+    path("offers/", views.offers),
+    path("async-offers/", views.async_offers),
+    path("stats/", views.stats),
+    path("banner/", views.banner),
+]
