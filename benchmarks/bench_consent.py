@@ -58,13 +58,20 @@ def _fill(ledger: ConsentLedger, subjects: int, batch: int = 5000) -> None:
         ledger.store.append(items)
 
 
-def _per_call(fn: object, args: list[str], repeat: int = 3) -> float:
+def _per_call(fn: object, args: list[str], repeat: int = 7) -> float:
+    """Best CPU time per call in µs over ``repeat`` rounds of 10k calls.
+
+    CPU time of this process (``time.process_time``), not wall time: on a shared machine the
+    wall clock also counts the time other processes held the CPU.
+    """
     best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for subject in args:
+    chunk = args[:10_000]
+    for round_ in range(repeat):
+        chunk = args[(round_ * 10_000) % len(args) :][:10_000] or args[:10_000]
+        start = time.process_time()
+        for subject in chunk:
             fn(subject)  # type: ignore[operator]
-        best = min(best, (time.perf_counter() - start) / len(args))
+        best = min(best, (time.process_time() - start) / len(chunk))
     return best * 1e6
 
 
@@ -73,7 +80,7 @@ def bench_allows(subjects: int, workdir: Path) -> None:
     rng = random.Random(5)
     probes = [f"customer-{rng.randrange(subjects)}" for _ in range(50_000)]
     baseline_table = {f"customer-{i}": i % 2 == 0 for i in range(subjects)}
-    baseline = _per_call(baseline_table.__getitem__, probes)
+    baseline = _per_call(lambda s: baseline_table[s], probes)
 
     memory = ConsentLedger(MemoryStore(), key=KEY)
     _fill(memory, subjects)
@@ -92,7 +99,7 @@ def bench_allows(subjects: int, workdir: Path) -> None:
     sql = _per_call(lambda s: on_disk.allows(s, "newsletter", now=NOW), probes[:20_000])
     store.close()
 
-    print(f"allows(), {subjects:,} subjects, 50k random look-ups (best of 3):")
+    print(f"allows(), {subjects:,} subjects, random look-ups (best CPU time of 7 x 10k):")
     print(f"  baseline dict[str, bool] lookup     {baseline:8.3f} µs/call")
     print(f"  keyed pseudonym (HMAC-SHA-256)      {pseud:8.3f} µs/call")
     print(f"  memory ledger, pseudonym uncached   {cold:8.3f} µs/call  "
@@ -134,14 +141,14 @@ def bench_verify(events: int, workdir: Path) -> None:
     ledger = ConsentLedger(MemoryStore(), key=KEY)
     _fill(ledger, events, batch=20_000)
     rows = list(ledger.store.events())
-    start = time.perf_counter()
+    start = time.process_time()
     for row in rows:
         hashlib.sha256(row.body.encode()).hexdigest()
-    bare = time.perf_counter() - start
-    start = time.perf_counter()
+    bare = time.process_time() - start
+    start = time.process_time()
     report = ledger.verify()
-    took = time.perf_counter() - start
-    print(f"verify(), {report.events:,} events:")
+    took = time.process_time() - start
+    print(f"verify(), {report.events:,} events (CPU time):")
     print(f"  baseline: bare SHA-256 of each body  {bare:6.2f} s")
     print(f"  memory store                         {took:6.2f} s  "
           f"({took / bare:4.1f}x baseline; target <= 10 s)")  # fmt: skip
@@ -149,11 +156,11 @@ def bench_verify(events: int, workdir: Path) -> None:
     store = SQLiteStore(workdir / "verify.sqlite3", synchronous="OFF")
     on_disk = ConsentLedger(store, key=KEY)
     _fill(on_disk, events, batch=20_000)
-    start = time.perf_counter()
+    start_wall, start = time.perf_counter(), time.process_time()
     report = on_disk.verify()
-    took_sql = time.perf_counter() - start
+    took_sql, wall_sql = time.process_time() - start, time.perf_counter() - start_wall
     store.close()
-    print(f"  SQLite store (file, {report.events:,})       {took_sql:6.2f} s")
+    print(f"  SQLite store (file)                  {took_sql:6.2f} s CPU, {wall_sql:.2f} s wall")
 
 
 def main() -> None:

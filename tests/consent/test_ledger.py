@@ -25,6 +25,7 @@ from gdprkit.errors import (
     InvalidTransition,
     InvalidType,
     KeyMaterialError,
+    NaiveDatetimeError,
     NotFound,
     ParentalConsentRequired,
 )
@@ -321,3 +322,14 @@ def test_a_key_ring_works_and_a_pinned_key_id_keeps_pseudonyms_stable() -> None:
     )
     with pytest.raises(InvalidType):
         ConsentLedger(key="not bytes")  # type: ignore[arg-type]
+
+
+def test_allows_refuses_naive_or_wrong_now_with_typed_errors() -> None:
+    ledger = ConsentLedger(key=KEY)
+    ledger.record("alice", grant("newsletter", expires_at=T0 + D), now=LATER)
+    with pytest.raises(NaiveDatetimeError):
+        ledger.allows("alice", "newsletter", now=dt.datetime(2025, 3, 1))
+    with pytest.raises(InvalidType):
+        ledger.allows("alice", "newsletter", now="today")  # type: ignore[arg-type]
+    with pytest.raises(NaiveDatetimeError):
+        ledger.allows("alice", "newsletter", at=dt.datetime(2025, 3, 1))

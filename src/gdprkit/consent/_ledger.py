@@ -822,7 +822,10 @@ class ConsentLedger:
             when = ensure_aware(at, "at")
             fold = self._folds_at(self.pseudonym(subject), when).get(purpose)
         else:
-            fold = self._store.current(self.pseudonym(subject), purpose)
+            # The hot path (every e-mail of a mailing, every page view): cached pseudonym,
+            # one index look-up, the clock read only when the consent can expire.
+            pseudonym = self._cache.get(subject) or self.pseudonym(subject)
+            fold = self._store.current(pseudonym, purpose)
             if fold is None:
                 return not consent_based
             if fold.objected_at is not None:
@@ -833,8 +836,13 @@ class ConsentLedger:
                 return False
             if fold.expires_at is None:
                 return True
-            when = ensure_aware(utc_now() if now is None else now, "now")
-            return when < fold.expires_at
+            if now is None:
+                return utc_now() < fold.expires_at
+            try:
+                return bool(now < fold.expires_at)
+            except TypeError:  # a naive or non-datetime ``now``: raise the typed error
+                ensure_aware(now, "now")
+                raise
         return self._resolve(purpose, fold, when).allowed
 
     def history(self, subject: str) -> list[LedgerEntry]:
