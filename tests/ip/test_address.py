@@ -108,3 +108,13 @@ def test_format_ipv6_compresses_first_longest_run() -> None:
     # RFC 5952 section 4.2.3: on a tie the first run is compressed.
     assert format_ipv6(0x20010DB8000000000001000000000001) == "2001:db8::1:0:0:1"
     assert format_ipv6(0x00010000000000010000000000010001) == "1::1:0:0:1:1"
+
+
+def test_constructor_validates_port_and_zone() -> None:
+    with pytest.raises(InvalidAddress):
+        IPAddress(4, 1, port=70000)
+    with pytest.raises(InvalidAddress):
+        IPAddress(4, 1, zone="eth0")
+    with pytest.raises(InvalidAddress):
+        IPAddress(6, 1, zone="bad zone")
+    assert IPAddress(6, 1, zone="eth0", port=80).format() == "[::1%eth0]:80"

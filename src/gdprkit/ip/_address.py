@@ -72,8 +72,8 @@ class IPAddress:
 
     version: int = attrs.field(validator=attrs.validators.in_((4, 6)))
     value: int = attrs.field(repr=False)
-    zone: str | None = None
-    port: int | None = None
+    zone: str | None = attrs.field(default=None)
+    port: int | None = attrs.field(default=None)
     bracketed: bool = False
     uppercase: bool = attrs.field(default=False, repr=False)
     compressed: bool = attrs.field(default=True, repr=False)
@@ -84,6 +84,16 @@ class IPAddress:
     def _check_value(self, _attribute: attrs.Attribute[int], value: int) -> None:
         if not 0 <= value < (1 << (32 if self.version == 4 else 128)):
             raise InvalidAddress(f"value: out of range for IPv{self.version}")
+
+    @zone.validator
+    def _check_zone(self, _attribute: attrs.Attribute[str | None], zone: str | None) -> None:
+        if zone is not None and (self.version == 4 or _ZONE(zone) is None):
+            raise InvalidAddress("zone: expected an IPv6 zone id of 1-64 characters")
+
+    @port.validator
+    def _check_port(self, _attribute: attrs.Attribute[int | None], port: int | None) -> None:
+        if port is not None and not 0 <= port <= 0xFFFF:
+            raise InvalidAddress("port: expected 0 to 65535")
 
     @property
     def carries_ipv4(self) -> bool:
