@@ -152,3 +152,25 @@ def test_tampering_with_the_file_is_located(tmp_path: Path) -> None:
 def test_bad_synchronous_setting_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="synchronous"):
         SQLiteStore(tmp_path / "x.sqlite3", synchronous="sometimes")
+
+
+def _append_in_child(store: SQLiteStore) -> None:
+    ledger = ConsentLedger(store, key=KEY)
+    for i in range(10):
+        ledger.record(f"child-{i}", Consent("newsletter", True, T0, evidence()), now=NOW)
+
+
+def test_a_store_opened_before_a_fork_works_in_the_child(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "ledger.sqlite3")
+    ledger = ConsentLedger(store, key=KEY)
+    ledger.record("parent", Consent("newsletter", True, T0, evidence()), now=NOW)
+    ctx = multiprocessing.get_context("fork")
+    children = [ctx.Process(target=_append_in_child, args=(store,)) for _ in range(2)]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(timeout=60)
+        assert child.exitcode == 0
+    ledger.record("parent-again", Consent("newsletter", True, T0, evidence()), now=NOW)
+    assert ledger.verify().events == 22
+    store.close()

@@ -96,7 +96,8 @@ class SQLiteStore:
     The file uses write-ahead logging; ``synchronous="FULL"`` (default) makes every committed
     append durable across power loss.  Every append runs under ``BEGIN IMMEDIATE``, so the chain
     head is read and written atomically even with several threads or processes writing: no
-    event is lost or duplicated and the chain never forks.  Each thread gets its own connection.
+    event is lost or duplicated and the chain never forks.  Each thread gets its own connection,
+    and a forked child (a pre-forking web server) opens its own instead of sharing the parent's.
     The schema is versioned (``SCHEMA_VERSION``) and migrated when an older file is opened.
 
     Raises:
@@ -129,6 +130,7 @@ class SQLiteStore:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._pid = os.getpid()
         self._migrate()
 
     def __repr__(self) -> str:
@@ -137,6 +139,12 @@ class SQLiteStore:
     # -- connections ------------------------------------------------------------------------
 
     def _conn(self) -> sqlite3.Connection:
+        if os.getpid() != self._pid:
+            # Forked (a pre-forking web server): SQLite connections must not cross a fork, so
+            # the child opens its own and leaves the parent's alone.
+            self._pid = os.getpid()
+            self._local = threading.local()
+            self._all = []
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             try:
