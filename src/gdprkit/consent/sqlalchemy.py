@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -114,14 +115,23 @@ class SQLAlchemyStore:
             sa.Column("digest", sa.String(64), nullable=False),
         )  # fmt: skip
         self._meta = meta
+        self._pid = os.getpid()
         self._create()
 
     def __repr__(self) -> str:
         return f"SQLAlchemyStore(dialect={self._engine.dialect.name!r})"
 
+    def _db(self) -> sa.Engine:
+        if os.getpid() != self._pid:
+            # Forked: pooled connections must not cross a fork (SQLAlchemy "Using Connection
+            # Pools with Multiprocessing"); drop them without closing the parent's.
+            self._pid = os.getpid()
+            self._engine.dispose(close=False)
+        return self._engine
+
     def _create(self) -> None:
         self._meta.create_all(self._engine, checkfirst=True)
-        with self._engine.begin() as conn:
+        with self._db().begin() as conn:
             version = conn.execute(sa.select(sa.func.max(self._schema.c.version))).scalar()
             if version is not None and version > SCHEMA_VERSION:
                 raise ConfigurationError(
@@ -134,7 +144,7 @@ class SQLAlchemyStore:
             (self._head, {"id": 1, "seq": 0, "digest": GENESIS}),
         ):  # fmt: skip
             try:
-                with self._engine.begin() as conn:
+                with self._db().begin() as conn:
                     if conn.execute(sa.select(sa.func.count()).select_from(table)).scalar():
                         continue
                     conn.execute(table.insert().values(**row))
@@ -143,7 +153,7 @@ class SQLAlchemyStore:
 
     def schema_version(self) -> int:
         """The schema version recorded in the database."""
-        with self._engine.connect() as conn:
+        with self._db().connect() as conn:
             return int(conn.execute(sa.select(sa.func.max(self._schema.c.version))).scalar() or 0)
 
     def close(self) -> None:
@@ -162,7 +172,7 @@ class SQLAlchemyStore:
         if not items:
             return []
         head, events, current = self._head, self._events, self._current
-        with self._engine.begin() as conn:
+        with self._db().begin() as conn:
             # The no-op update takes the lock *before* the head is read (row lock on
             # PostgreSQL, the database write lock on SQLite).
             conn.execute(head.update().where(head.c.id == 1).values(seq=head.c.seq))
@@ -221,7 +231,7 @@ class SQLAlchemyStore:
 
     def head(self) -> tuple[int, str]:
         """``(number of events, last digest)``."""
-        with self._engine.connect() as conn:
+        with self._db().connect() as conn:
             seq, digest = conn.execute(
                 sa.select(self._head.c.seq, self._head.c.digest).where(self._head.c.id == 1)
             ).one()
@@ -232,7 +242,7 @@ class SQLAlchemyStore:
         position = start - 1
         events = self._events
         while True:
-            with self._engine.connect() as conn:
+            with self._db().connect() as conn:
                 page = conn.execute(
                     sa.select(events).where(events.c.seq > position)
                     .order_by(events.c.seq).limit(10000)
@@ -246,7 +256,7 @@ class SQLAlchemyStore:
     def events_for(self, subject: str) -> list[StoredEvent]:
         """The events of one pseudonym, in order."""
         events = self._events
-        with self._engine.connect() as conn:
+        with self._db().connect() as conn:
             return [
                 StoredEvent(int(r[0]), r[1], r[2], r[3], r[4], r[5])
                 for r in conn.execute(
@@ -257,7 +267,7 @@ class SQLAlchemyStore:
     def current(self, subject: str, purpose: str) -> Fold | None:
         """The indexed state of one (pseudonym, purpose)."""
         c = self._current
-        with self._engine.connect() as conn:
+        with self._db().connect() as conn:
             found = conn.execute(
                 sa.select(c.c.decision, c.c.decided_at, c.c.expires_at, c.c.objected_at,
                           c.c.last_at, c.c.last_seq)
@@ -268,7 +278,7 @@ class SQLAlchemyStore:
     def current_all(self, subject: str) -> dict[str, Fold]:
         """The indexed state of every purpose of one pseudonym."""
         c = self._current
-        with self._engine.connect() as conn:
+        with self._db().connect() as conn:
             rows = conn.execute(
                 sa.select(c.c.purpose, c.c.decision, c.c.decided_at, c.c.expires_at,
                           c.c.objected_at, c.c.last_at, c.c.last_seq)
