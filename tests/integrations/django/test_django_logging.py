@@ -1,0 +1,79 @@
+"""Client addresses never reach Django's log handlers raw."""
+
+from __future__ import annotations
+
+import io
+import logging
+import logging.config
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client  # noqa: TID251
+
+from gdprkit.integrations.django.logging_config import ClientIPFilter, masked_logging
+
+RAW = ("203.0.113.42", "198.51.100.7", "2001:db8:1:2::7")
+
+
+class _Keep(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def loggers() -> Iterator[None]:
+    names = ["django", "django.request", "django.server"]
+    saved = {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).propagate) for n in names}
+    yield
+    for name, (handlers, propagate) in saved.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:] = handlers
+        logger.propagate = propagate
+
+
+def test_a_404_logged_by_django_request_is_masked(loggers: None) -> None:
+    keep = _Keep()
+    keep.addFilter(ClientIPFilter())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(keep)
+    logger.propagate = False
+    response = Client().get(
+        "/lookup/",
+        {"ip": "198.51.100.7"},
+        REMOTE_ADDR="203.0.113.42",
+        HTTP_X_FORWARDED_FOR="2001:db8:1:2::7, 198.51.100.7",
+    )
+    assert response.status_code == 404
+    [record] = keep.records
+    text = record.getMessage() + repr(sorted(record.request.META.items(), key=str))
+    assert not any(raw in text for raw in RAW)
+    assert record.request.META["REMOTE_ADDR"] == "203.0.113.0"  # GA truncation: /24
+    assert record.request.path == "/lookup/"  # still a request object for handlers
+
+
+def test_masked_logging_puts_the_filter_on_every_handler(loggers: None) -> None:
+    stream = io.StringIO()
+    base = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "handlers": {"out": {"class": "logging.StreamHandler", "stream": stream}},
+        "loggers": {"django.server": {"handlers": ["out"], "level": "INFO", "propagate": False}},
+    }
+    logging.config.dictConfig(masked_logging(base=base, preset="matomo2"))
+    logging.getLogger("django.server").info(
+        '"%s" %s %s', "GET /?ip=203.0.113.42 HTTP/1.1", "200", "5", extra={"peer": RAW[0]}
+    )
+    written = stream.getvalue()
+    assert "203.0.0.0" in written  # matomo2: IPv4 to /16
+    assert not any(raw in written for raw in RAW)
+
+
+def test_django_defaults_keep_their_handlers_and_gain_the_filter() -> None:
+    config = masked_logging()
+    assert set(config["handlers"]) == {"console", "django.server", "mail_admins"}
+    assert all(h["filters"][0] == "gdprkit_client_ip" for h in config["handlers"].values())
+    assert config["filters"]["gdprkit_client_ip"]["preset"] == "ga"
