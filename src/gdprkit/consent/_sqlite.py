@@ -84,6 +84,12 @@ def _fold_params(subject: str, purpose: str, fold: Fold) -> tuple[object, ...]:
             _iso(fold.objected_at), fold.last_at.isoformat(), fold.last_seq)  # fmt: skip
 
 
+# Only "?" placeholders are formatted in; the values are bound parameters.
+_CURRENT_IN = (
+    "SELECT subject, purpose, decision, decided_at, expires_at, objected_at, last_at, last_seq "
+    "FROM consent_current WHERE subject IN ({marks})"
+)
+
 _UPSERT = (
     "INSERT OR REPLACE INTO consent_current (subject, purpose, decision, decided_at, expires_at,"
     " objected_at, last_at, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -258,11 +264,18 @@ class SQLiteStore:
             rows = link(seq, digest, items)
             conn.executemany("INSERT INTO consent_events VALUES (?, ?, ?, ?, ?, ?)", rows)
 
+            # One query per 500 subjects for the current states the batch touches, instead of
+            # one per event.
+            known: dict[tuple[str, str], Fold | None] = {}
+            subjects = sorted({item.subject for item in items})
+            for k in range(0, len(subjects), 500):
+                chunk = subjects[k : k + 500]
+                query = _CURRENT_IN.format(marks=", ".join("?" * len(chunk)))
+                for row in conn.execute(query, chunk):
+                    known[(str(row[0]), str(row[1]))] = _fold_from_row(row[2:])
+
             def current(subject: str, purpose: str) -> Fold | None:
-                return _fold_from_row(conn.execute(
-                    "SELECT decision, decided_at, expires_at, objected_at, last_at, last_seq "
-                    "FROM consent_current WHERE subject = ? AND purpose = ?", (subject, purpose),
-                ).fetchone())  # fmt: skip
+                return known.get((subject, purpose))
 
             folds = index_updates(rows, items, current, self._history_in(conn))
             conn.executemany(_UPSERT, [_fold_params(s, p, f) for (s, p), f in folds.items()])
