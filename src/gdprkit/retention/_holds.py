@@ -178,6 +178,11 @@ _DECEASED_DEBT_SOLD = Duration(1, "years")
 _DATED = frozenset(_DEFAULT_FOR)
 
 
+def _bool(_instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidType(f"{attribute.name} must be a bool, got {type(value).__name__}")
+
+
 def _kind(value: object) -> BlockerKind:
     return _choice(BlockerKind, value, "kind")
 
@@ -218,7 +223,7 @@ class ErasureBlocker:
     at: dt.datetime | None = attrs.field(default=None, converter=_optional_aware)
     until: dt.datetime | None = attrs.field(default=None, converter=_optional_aware)
     lasts: Duration | None = attrs.field(default=None, converter=_optional_duration)
-    deceased: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    deceased: bool = attrs.field(default=False, validator=_bool)
     purpose: str | None = attrs.field(default=None, validator=_optional_text)
     note: str | None = attrs.field(default=None, validator=_optional_text)
 
