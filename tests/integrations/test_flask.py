@@ -356,3 +356,55 @@ def test_log_masking_is_idempotent_and_can_be_turned_off(tmp_path: Path) -> None
     )
     GdprKit(quiet)
     assert not any(isinstance(f, IPMaskingFilter) for f in quiet.logger.filters)
+
+
+# -- key rotation and the missing extra -------------------------------------------------------
+
+
+def test_rotating_the_key_ring_keeps_consents_and_cookies(tmp_path: Path) -> None:
+    ring = KeyRing.generate()
+    app, gdpr, _ = make_app(tmp_path, GDPRKIT_KEYRING=ring)
+    with app.app_context():
+        gdpr.ledger.record("c-1", grant("direct_marketing"), now=T0)
+        gdpr.state.close()
+    old_cookie = encode_cookie(
+        CookieConsent({"statistics"}, "1", T0), key=ring, key_id=ring.active_id
+    )
+    rotated = ring.rotate()
+    app2, gdpr2, _ = make_app(tmp_path, GDPRKIT_KEYRING=rotated)
+
+    @app2.get("/stats")
+    def stats() -> str:
+        return "yes" if cookie_allowed("statistics") else "no"
+
+    with app2.app_context():
+        # The ledger stays keyed by the oldest key (GDPRKIT_LEDGER_KEY_ID's default).
+        assert gdpr2.ledger.allows("c-1", "direct_marketing", now=T0)
+        gdpr2.state.close()
+    client = app2.test_client()
+    client.set_cookie("gdprkit_consent", old_cookie)
+    assert client.get("/stats").text == "yes"  # signed under k1, still in the ring
+    app3, gdpr3, _ = make_app(
+        tmp_path, GDPRKIT_KEYRING=rotated, GDPRKIT_LEDGER_KEY_ID="k9", GDPRKIT_STORE_URL="memory://"
+    )
+    with app3.app_context(), pytest.raises(ConfigurationError, match="GDPRKIT_LEDGER_KEY_ID"):
+        _ = gdpr3.ledger
+
+
+def test_missing_flask_names_the_extra() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['flask'] = None\n"
+        "try:\n"
+        "    import gdprkit.integrations.flask\n"
+        "except ImportError as exc:\n"
+        "    from gdprkit.errors import MissingDependency\n"
+        "    assert isinstance(exc, MissingDependency), type(exc)\n"
+        "    print(exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert 'pip install "gdprkit[flask]"' in result.stdout
