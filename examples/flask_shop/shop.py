@@ -139,7 +139,7 @@ def _evidence() -> Evidence:
 
 
 def _now() -> dt.datetime:
-    return gdprkit_state().extension.now()
+    return gdprkit_state().now()
 
 
 @views.get("/")

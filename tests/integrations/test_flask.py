@@ -408,3 +408,27 @@ def test_missing_flask_names_the_extra() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert 'pip install "gdprkit[flask]"' in result.stdout
+
+
+def test_cookie_allowed_takes_members_and_refuses_unknown_categories(tmp_path: Path) -> None:
+    from gdprkit.consent import CookieCategory
+    from gdprkit.errors import InvalidInput
+
+    app, _, _ = _shop(tmp_path)
+    client = app.test_client()
+    client.set_cookie("gdprkit_consent", _cookie(CookieConsent({"marketing"}, "1", T0)))
+    with client:
+        client.get("/cookies")
+        assert cookie_allowed(CookieCategory.MARKETING)
+        assert not cookie_allowed(CookieCategory.STATISTICS)
+        with pytest.raises(InvalidInput, match="category"):
+            cookie_allowed("tasty")
+
+
+def test_a_naive_clock_is_refused(tmp_path: Path) -> None:
+    from gdprkit.errors import NaiveDatetimeError
+
+    app, gdpr, _ = make_app(tmp_path, GDPRKIT_STORE_URL="memory://")
+    gdpr.now = lambda: T0.replace(tzinfo=None)
+    with app.app_context(), pytest.raises(NaiveDatetimeError):
+        gdprkit_state().now()

@@ -367,6 +367,14 @@ class GdprKitState:
         if store is not None:
             store.close()
 
+    def now(self) -> dt.datetime:
+        """The current time from the extension's clock.
+
+        Raises:
+            NaiveDatetimeError: the clock returned a naive datetime.
+        """
+        return ensure_aware(self.extension.now(), "now")
+
     # -- exporters -------------------------------------------------------------------------
 
     def _datasets(self, subject: str) -> list[Dataset]:
@@ -391,7 +399,7 @@ class GdprKitState:
         """
         from gdprkit.export import write_package  # noqa: PLC0415 - keeps app start-up light
 
-        when = self.extension.now() if now is None else ensure_aware(now, "now")
+        when = self.now() if now is None else ensure_aware(now, "now")
         return write_package(
             path,
             self.register,
@@ -409,7 +417,7 @@ class GdprKitState:
         """
         from gdprkit.export import build_access_report  # noqa: PLC0415
 
-        when = self.extension.now() if now is None else ensure_aware(now, "now")
+        when = self.now() if now is None else ensure_aware(now, "now")
         return build_access_report(
             self.register,
             self.ledger.pseudonym(subject),
@@ -609,7 +617,7 @@ def _load_cookie_consent() -> None:
         choice = cookie_consent_or_none(
             value,
             keys=state.keyring,
-            now=state.extension.now(),
+            now=state.now(),
             max_age=state.cookie_max_age,
             policy_version=state.policy_version,
         )
@@ -640,11 +648,12 @@ def cookie_allowed(category: CookieCategory | str) -> bool:
         >>> cookie_allowed  # doctest: +ELLIPSIS
         <function cookie_allowed at ...>
     """
-    chosen = CookieCategory(category) if category in {c.value for c in CookieCategory} else None
-    if chosen is None:
+    try:
+        chosen = CookieCategory(category)
+    except ValueError:
         from gdprkit.errors import InvalidInput  # noqa: PLC0415
 
-        raise InvalidInput("category: unknown cookie category")
+        raise InvalidInput("category: unknown cookie category") from None
     if chosen is CookieCategory.STRICTLY_NECESSARY:
         return True
     choice = cookie_consent()
@@ -677,9 +686,7 @@ def consent_required(
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             state = gdprkit_state()
             subject = current_subject()
-            allowed = subject is not None and state.ledger.allows(
-                subject, purpose, now=state.extension.now()
-            )
+            allowed = subject is not None and state.ledger.allows(subject, purpose, now=state.now())
             if not allowed:
                 if on_refused is not None:
                     return on_refused()
@@ -799,7 +806,7 @@ def _choice_json(choice: CookieConsent | None) -> dict[str, Any]:
 
 
 def _parse_choice(data: Mapping[str, Any], state: GdprKitState) -> CookieConsent:
-    decided_at = state.extension.now().astimezone(dt.timezone.utc).replace(microsecond=0)
+    decided_at = state.now().astimezone(dt.timezone.utc).replace(microsecond=0)
     given = [name for name in ("granted", "accept_all", "reject_all") if name in data]
     if len(given) != 1:
         raise _Refusal(422, "invalid_choice", "send exactly one of granted, accept_all, reject_all")
@@ -853,7 +860,7 @@ def _record_choice(state: GdprKitState, subject: str, choice: CookieConsent) -> 
         choice,
         purposes=state.cookie_purposes,
         evidence=evidence,
-        now=state.extension.now(),
+        now=state.now(),
     )
 
 
@@ -929,7 +936,7 @@ def _subject_request_post() -> tuple[flask.Response, int]:
             f"message must be text of at most {_MAX_MESSAGE} characters",
             field="message",
         )
-    received = state.extension.now().astimezone(state.timezone)
+    received = state.now().astimezone(state.timezone)
     subject_request = SubjectRequest(
         f"req-{secrets.token_hex(8)}",
         right,
@@ -1065,7 +1072,7 @@ def _retention_command(*, dry_run: bool, now_text: str | None) -> None:
 
     state = gdprkit_state()
     ext = state.extension
-    now = _moment(now_text, "--now") if now_text else ext.now()
+    now = _moment(now_text, "--now") if now_text else state.now()
     if ext.records_callback is None:
         _fail("retention", "no records loader: decorate a function with @gdpr.records_loader")
     if not dry_run and ext.retention_callback is None:
