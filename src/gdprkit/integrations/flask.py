@@ -74,7 +74,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 from gdprkit._time import ensure_aware, utc_now
-from gdprkit.errors import ConfigurationError, MissingDependency
+from gdprkit.errors import ConfigurationError, InvalidInput, InvalidType, MissingDependency
 
 try:
     import click
@@ -234,11 +234,18 @@ class GdprKitState:
         self._keyring_source = _setting(config, "KEYRING", "env:GDPRKIT_KEYRING")
         self._ledger_key_id = _setting(config, "LEDGER_KEY_ID", None)
         self._store_url = _setting(config, "STORE_URL", None)
+        if self._store_url is not None and not isinstance(self._store_url, str):
+            raise ConfigurationError("GDPRKIT_STORE_URL must be a URL string or None")
         self._store_prefix = str(_setting(config, "STORE_PREFIX", "gdprkit_consent"))
         self._instance_path = app.instance_path
         self.cookie_name = str(_setting(config, "COOKIE_NAME", "gdprkit_consent"))
         max_age = _setting(config, "COOKIE_MAX_AGE", "6 months")
-        self.cookie_max_age: Duration | None = None if max_age is None else Duration.parse(max_age)
+        self.cookie_max_age: Duration | None = None
+        if max_age is not None:
+            try:
+                self.cookie_max_age = Duration.parse(max_age)
+            except (InvalidInput, InvalidType) as exc:
+                raise ConfigurationError(f"GDPRKIT_COOKIE_MAX_AGE: {exc}") from None
         self.cookie_secure = bool(_setting(config, "COOKIE_SECURE", True))
         self.policy_version = str(_setting(config, "POLICY_VERSION", "1"))
         purposes = dict(_setting(config, "COOKIE_PURPOSES", {}) or {})
@@ -269,7 +276,10 @@ class GdprKitState:
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ConfigurationError("GDPRKIT_TIMEZONE must be an IANA time zone name") from None
         self.subject_session_key = str(_setting(config, "SUBJECT_SESSION_KEY", "user_id"))
-        self.masker = TruncationMasker.preset(str(_setting(config, "MASK_PRESET", "ga")))
+        try:
+            self.masker = TruncationMasker.preset(str(_setting(config, "MASK_PRESET", "ga")))
+        except InvalidInput as exc:
+            raise ConfigurationError(f"GDPRKIT_MASK_PRESET: {exc}") from None
         self.mask_logs = bool(_setting(config, "MASK_LOGS", True))
         limit = _setting(config, "RATE_LIMIT", 10)
         window = _setting(config, "RATE_WINDOW", 60)
