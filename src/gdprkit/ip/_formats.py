@@ -75,6 +75,7 @@ _ACCESS = re.compile(
     + _Q
     + r")?([^\n]*)"
 )
+_STAMP = re.compile(r"\[\d\d/[A-Za-z]{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\]")
 _HEAD_SPLIT = re.compile(r'([ ,"]+)')
 _HOSTNAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.?(?::\d+)?")
 _HAS_LETTER = re.compile(r"[G-Zg-z_-]")
@@ -345,7 +346,71 @@ class Engine:
                 counts[1] += hit[2]
             return hit[0]
 
+        stamp_ok = _STAMP.fullmatch
+        good_stamps: set[str] = set()
+
+        def agent_text(value: str) -> str:
+            found = agent_cache.get(value) or agent_of(value)
+            if found[1] or found[2]:
+                counts[0] += found[1]
+                counts[1] += found[2]
+            return found[0]
+
+        def head_text(head: str) -> str:
+            hit = head_cache.get(head)
+            if hit is None or hit[3]:
+                return head_of(head)  # counts and records failures itself
+            counts[0] += hit[1]
+            counts[1] += hit[2]
+            return hit[0]
+
+        def quick(line: str) -> str | None:
+            """The usual combined line, cut with str.split; None: let the regex decide."""
+            parts = line.split('"')
+            if len(parts) < 7 or parts[4] != " " or "\\" in line:
+                return None
+            prefix, status_size = parts[0], parts[2].split(" ")
+            if (
+                len(status_size) != 4
+                or status_size[0]
+                or status_size[3]
+                or not (
+                    status_size[1] == "-"
+                    or (len(status_size[1]) == 3 and status_size[1].isdecimal())
+                )
+                or not (status_size[2] == "-" or status_size[2].isdecimal())
+                or prefix[-30:-28] != " ["
+                or prefix[-2:] != "] "
+            ):
+                return None
+            stamp = prefix[-29:-1]
+            if stamp not in good_stamps:
+                if stamp_ok(stamp) is None:
+                    return None
+                if len(good_stamps) > 4096:
+                    good_stamps.clear()
+                good_stamps.add(stamp)
+            front = prefix[:-30].rsplit(" ", 2)
+            if len(front) != 3 or not front[1] or not front[2]:
+                return None
+            head, ident, user = front
+            ident_user = f"{ident} {user}"
+            if ident_user != "- -":
+                ident_user = text(ident_user)
+            referer = parts[3]
+            if referer != "-":
+                referer = text(referer)
+            tail = parts[6] if len(parts) == 7 else '"'.join(parts[6:])
+            out = (
+                f'{head_text(head)} {ident_user} {stamp} "{text(parts[1])}"{parts[2]}"{referer}" '
+                f'"{agent_text(parts[5])}"'
+            )
+            return out + text(tail) if tail else out
+
         def access_line(line: str) -> str:
+            fast = quick(line)
+            if fast is not None:
+                return fast
             m = fullmatch(line)
             if m is None:
                 return fallback(line)
