@@ -113,6 +113,7 @@ def test_missing_register_is_a_configuration_error(tmp_path: Path) -> None:
         ("GDPRKIT_RATE_LIMIT", 0, "GDPRKIT_RATE_LIMIT"),
         ("GDPRKIT_RATE_WINDOW", "soon", "GDPRKIT_RATE_WINDOW"),
         ("GDPRKIT_RATE_CLIENTS", True, "GDPRKIT_RATE_CLIENTS"),
+        ("GDPRKIT_RATE_LIMIT", 0.5, "GDPRKIT_RATE_LIMIT"),
         ("GDPRKIT_COOKIE_MAX_AGE", "half a year", "GDPRKIT_COOKIE_MAX_AGE"),
         ("GDPRKIT_MASK_PRESET", "nope", "GDPRKIT_MASK_PRESET"),
         ("GDPRKIT_TIMEZONE", "Mars/Olympus", "GDPRKIT_TIMEZONE"),

@@ -378,3 +378,31 @@ def test_chunked_body_without_length_is_refused(tmp_path: Path) -> None:
         headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
     )
     assert response.status_code == 411
+
+
+@pytest.mark.parametrize(
+    ("preset", "address", "kept"),
+    [
+        ("matomo1", "2001:db8:1:2::99", "2001:db8:1::"),  # /64 for logs, but evidence keeps /48
+        ("matomo3", "198.51.100.77", "198.0.0.0"),  # a stronger preset stays stronger
+    ],
+)
+def test_evidence_address_is_never_less_masked_than_a_48_or_24(
+    tmp_path: Path, preset: str, address: str, kept: str
+) -> None:
+    app, gdpr, _ = _app(
+        tmp_path,
+        GDPRKIT_MASK_PRESET=preset,
+        GDPRKIT_COOKIE_PURPOSES={"statistics": "web_analytics"},
+        GDPRKIT_COOKIE_NOTICE=NOTICE,
+    )
+    client = app.test_client()
+    client.post("/login/c-6")
+    response = client.post(
+        "/gdpr/cookie-consent", json={"accept_all": True}, environ_base={"REMOTE_ADDR": address}
+    )
+    assert response.status_code == 200
+    with app.app_context():
+        [entry] = gdpr.ledger.history("c-6")
+    assert entry.event.evidence is not None
+    assert entry.event.evidence.ip == kept

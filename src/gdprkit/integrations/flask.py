@@ -115,6 +115,7 @@ __all__ = [
 _EXTENSION = "gdprkit"
 _G_COOKIE = "gdprkit_cookie_consent"
 _DEFAULT_STORE_FILE = "gdprkit-consent.sqlite3"
+_EVIDENCE_MASKER = TruncationMasker.preset("ga")
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 SubjectLoader = Callable[[], "str | None"]
@@ -284,12 +285,12 @@ class GdprKitState:
         limit = _setting(config, "RATE_LIMIT", 10)
         window = _setting(config, "RATE_WINDOW", 60)
         capacity = _setting(config, "RATE_CLIENTS", 10_000)
-        for name, value in (
-            ("RATE_LIMIT", limit),
-            ("RATE_WINDOW", window),
-            ("RATE_CLIENTS", capacity),
+        for name, value, kinds in (
+            ("RATE_LIMIT", limit, (int,)),
+            ("RATE_WINDOW", window, (int, float)),
+            ("RATE_CLIENTS", capacity, (int,)),
         ):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            if isinstance(value, bool) or not isinstance(value, kinds) or value <= 0:
                 raise ConfigurationError(f"GDPRKIT_{name} must be a positive number")
         self.rate_limiter = _RateLimiter(
             limit=int(limit), window=float(window), capacity=int(capacity),
@@ -845,7 +846,9 @@ def _masked_client(state: GdprKitState) -> str | None:
     if not address:
         return None
     try:
-        return str(state.masker.apply(address))
+        # Evidence keeps at most a /24 or /48 (the Evidence validator insists): a shop's weaker
+        # log preset is truncated further, a stronger one is kept.
+        return str(_EVIDENCE_MASKER.apply(state.masker.apply(address)))
     except ValueError:  # a unix socket peer or garbage from a proxy: keep no address
         return None
 
