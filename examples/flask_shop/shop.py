@@ -50,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> flask.Flask:
     app = flask.Flask(__name__)
     app.config.update(
         SECRET_KEY="change-me",  # noqa: S106 - an example; use a real secret
+        SESSION_COOKIE_SAMESITE="Lax",
         GDPRKIT_REGISTER=str(REGISTER),
         GDPRKIT_POLICY_VERSION="2025-03",
         GDPRKIT_COOKIE_PURPOSES={"statistics": "web_analytics"},
