@@ -1,13 +1,17 @@
 """Django for the integration tests: settings configured here, no DJANGO_SETTINGS_MODULE.
 
-Settings are configured when this folder is collected, so the rest of the suite runs with or
-without pytest-django installed and never needs Django settings.  The default database is a
+Settings are configured while this folder is collected (the test modules import models), then
+handed back unconfigured when collection ends and configured again when the first test here
+runs.  So pytest-django, when installed, never sets up its session-wide test environment for
+the rest of the suite (which would break the in-process ``pytester`` sessions of other tests),
+and the rest of the suite runs the same with or without pytest-django.  The default database is a
 SQLite file (threads see each other's commits, unlike SQLite's shared in-memory cache); a second
 alias ``pg`` points at the real PostgreSQL server when ``GDPRKIT_TEST_PG_DSN`` is set.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -46,6 +50,11 @@ def _pg_database(dsn: str) -> dict[str, Any]:
 def _configure() -> None:
     if settings.configured:
         return
+    settings.configure(**_settings())
+    django.setup()
+
+
+def _settings() -> dict[str, Any]:
     databases: dict[str, Any] = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -56,12 +65,12 @@ def _configure() -> None:
     dsn = os.environ.get("GDPRKIT_TEST_PG_DSN")
     if dsn:
         databases["pg"] = _pg_database(dsn)
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY="tests-only-secret-key-of-sufficient-length-0123456789",
-        ALLOWED_HOSTS=["testserver"],
-        USE_TZ=True,
-        INSTALLED_APPS=[
+    return {
+        "DEBUG": False,
+        "SECRET_KEY": "tests-only-secret-key-of-sufficient-length-0123456789",
+        "ALLOWED_HOSTS": ["testserver"],
+        "USE_TZ": True,
+        "INSTALLED_APPS": [
             "django.contrib.contenttypes",
             "django.contrib.auth",
             "django.contrib.sessions",
@@ -70,15 +79,15 @@ def _configure() -> None:
             "gdprkit.integrations.django",
             "gdprkit_test_shop",
         ],
-        DATABASES=databases,
-        MIDDLEWARE=[
+        "DATABASES": databases,
+        "MIDDLEWARE": [
             "django.contrib.sessions.middleware.SessionMiddleware",
             "django.contrib.auth.middleware.AuthenticationMiddleware",
             "django.contrib.messages.middleware.MessageMiddleware",
             "gdprkit.integrations.django.middleware.CookieConsentMiddleware",
         ],
-        ROOT_URLCONF="gdprkit_test_shop.urls",
-        TEMPLATES=[
+        "ROOT_URLCONF": "gdprkit_test_shop.urls",
+        "TEMPLATES": [
             {
                 "BACKEND": "django.template.backends.django.DjangoTemplates",
                 "APP_DIRS": True,
@@ -91,13 +100,23 @@ def _configure() -> None:
                 },
             }
         ],
-        DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
-        GDPRKIT={"REGISTER": str(REGISTER), "KEYRING": KEYS, "CONSENT_POLICY_VERSION": "2025-03"},
-    )
-    django.setup()
+        "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
+        "GDPRKIT": {
+            "REGISTER": str(REGISTER),
+            "KEYRING": KEYS,
+            "CONSENT_POLICY_VERSION": "2025-03",
+        },
+    }
 
 
 _configure()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Hand the settings back unconfigured until a test of this folder runs (see above)."""
+    from django.utils.functional import empty  # noqa: TID251
+
+    settings._wrapped = empty
 
 
 @pytest.fixture(scope="session")
@@ -106,6 +125,7 @@ def django_databases(request: pytest.FixtureRequest) -> Iterator[None]:
     from django.core.management import call_command  # noqa: TID251
     from django.test.utils import setup_databases, teardown_databases  # noqa: TID251
 
+    _configure()
     with _unblocked(request):
         names = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         if "pg" in settings.DATABASES:
@@ -115,21 +135,24 @@ def django_databases(request: pytest.FixtureRequest) -> Iterator[None]:
         teardown_databases(names, verbosity=0)
 
 
-class _Nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *_: object) -> None:
-        return None
-
-
 def _unblocked(request: pytest.FixtureRequest) -> Any:
-    # pytest-django, when installed, may block database access outside its own markers.
-    if request.config.pluginmanager.hasplugin("django"):
-        blocker = request.getfixturevalue("django_db_blocker")
-        if blocker is not None:
-            return blocker.unblock()
-    return _Nothing()
+    """Allow database access where pytest-django, when installed, blocks it.
+
+    pytest-django blocks access outside its own markers once settings are configured when it
+    starts (as when only this folder runs); its ``django_db_blocker`` fixture may already be
+    cached as ``None`` from before the settings were configured again, so ask the plugin's
+    blocking manager itself.
+    """
+    if not request.config.pluginmanager.hasplugin("django"):
+        return contextlib.nullcontext()
+    from pytest_django import plugin
+
+    key = getattr(plugin, "blocking_manager_key", None)
+    if key is not None:
+        manager = request.config.stash.get(key, None)
+    else:  # pytest-django < 4.9 kept it in a module global
+        manager = getattr(plugin, "_blocking_manager", None)
+    return contextlib.nullcontext() if manager is None else manager.unblock()
 
 
 @pytest.fixture(autouse=True)

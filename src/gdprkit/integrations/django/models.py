@@ -1,4 +1,4 @@
-"""The app's models: the consent ledger's tables (more models join as features land).
+"""The app's models: the consent ledger's tables and data-subject requests.
 
 The consent tables mirror :mod:`gdprkit.consent.sqlalchemy`: an append-only event table whose
 rows carry the hash chain, a current-state index per (pseudonym, purpose), and a one-row head
@@ -11,9 +11,18 @@ the offset of each event survives exactly as recorded.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
 from django.db import models  # noqa: TID251 - the django extra
 
-__all__ = ["ConsentCurrentRow", "ConsentEventRow", "ConsentHeadRow"]
+from gdprkit._time import utc_now
+from gdprkit.law import Right
+from gdprkit.requests import RequestState
+from gdprkit.requests import SubjectRequest as RequestValue
+
+__all__ = ["ConsentCurrentRow", "ConsentEventRow", "ConsentHeadRow", "SubjectRequest"]
 
 
 class ConsentEventRow(models.Model):
@@ -80,3 +89,117 @@ class ConsentHeadRow(models.Model):
 
     def __str__(self) -> str:
         return f"consent chain head at {self.seq}"
+
+
+class SubjectRequest(models.Model):
+    """A data-subject request (Arts 15-22) kept in the database, with its deadline.
+
+    The lifecycle lives in :class:`gdprkit.requests.SubjectRequest` (stored whole in
+    ``document``); the other columns are copies for listing and filtering, refreshed on every
+    step.  Take steps with :meth:`step`, which validates the transition, so an impossible
+    history never reaches the table.  ``deadline`` honours the public holidays of
+    ``GDPRKIT["HOLIDAY_COUNTRY"]`` (one month, Art. 12(3), Reg. 1182/71, FACTS.md §3d).
+
+    Example:
+        >>> import datetime as dt
+        >>> t = dt.datetime(2025, 1, 31, 9, tzinfo=dt.timezone.utc)
+        >>> SubjectRequest.from_value(RequestValue("r-1", "access", received=t, channel="email"))
+        <SubjectRequest: r-1 (access, open)>
+    """
+
+    reference = models.CharField(max_length=64, unique=True)
+    right = models.CharField(max_length=32, choices=[(r.value, f"{r.label} ({r.article})")
+                                                     for r in Right])  # fmt: skip
+    channel = models.CharField(max_length=32)
+    subject_id = models.CharField(max_length=255, null=True, blank=True)
+    received = models.DateTimeField()
+    state = models.CharField(max_length=20, choices=[(s.value, s.value) for s in RequestState])
+    deadline = models.DateField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    document = models.JSONField()
+
+    class Meta:
+        db_table = "gdprkit_subject_request"
+        ordering = ("deadline", "reference")
+        indexes = [models.Index(fields=["state", "deadline"], name="gdprkit_request_due")]  # noqa: RUF012 - Django's Meta API
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.right}, {self.state})"
+
+    # -- the value behind the row -----------------------------------------------------------
+
+    def value(self) -> RequestValue:
+        """The request as a :class:`gdprkit.requests.SubjectRequest` (replayed, so checked).
+
+        Raises:
+            InvalidInput, InvalidTransition: the stored document was tampered with.
+        """
+        return RequestValue.from_dict(self.document)
+
+    def _copy_from(self, value: RequestValue, *, now: dt.datetime | None = None) -> None:
+        from .conf import get_holidays  # noqa: PLC0415 - settings are read lazily
+
+        self.reference = value.id
+        self.right = value.right.value
+        self.channel = value.channel
+        self.subject_id = value.subject_id
+        self.received = value.received
+        self.state = value.state.value
+        self.deadline = value.deadline(holidays=get_holidays(), now=now)
+        self.closed_at = value.closed_at
+        self.document = value.to_dict()
+
+    @classmethod
+    def from_value(cls, value: RequestValue, *, now: dt.datetime | None = None) -> SubjectRequest:
+        """An unsaved row for ``value`` (the deadline computed with the configured holidays).
+
+        Raises:
+            InvalidInput: ``GDPRKIT["HOLIDAY_COUNTRY"]`` is not understood.
+        """
+        row = cls()
+        row._copy_from(value, now=now)
+        return row
+
+    def step(
+        self, take: Callable[[RequestValue], RequestValue], *, now: dt.datetime | None = None
+    ) -> RequestValue:
+        """Take one lifecycle step and save: ``row.step(lambda r: r.fulfil(now))``.
+
+        Raises:
+            InvalidTransition: the lifecycle does not allow the step (nothing is saved).
+        """
+        value = take(self.value())
+        self._copy_from(value, now=now)
+        self.save()
+        return value
+
+    def is_overdue(self, now: dt.datetime | None = None) -> bool:
+        """Whether the request is still open after its deadline day.
+
+        Raises:
+            NaiveDatetimeError: ``now`` is naive.
+        """
+        from .conf import get_holidays  # noqa: PLC0415 - settings are read lazily
+
+        return self.value().is_overdue(utc_now() if now is None else now, holidays=get_holidays())
+
+    @classmethod
+    def overdue(cls, now: dt.datetime | None = None, **filters: Any) -> models.QuerySet[Any]:
+        """The open requests past their deadline (identity pauses counted up to ``now``).
+
+        The stored deadline can only move later while a pause runs, so rows whose stored
+        deadline is still ahead are never overdue; the rest are checked exactly.
+
+        Raises:
+            NaiveDatetimeError: ``now`` is naive.
+        """
+        current = utc_now() if now is None else now
+        candidates = cls.objects.filter(
+            state__in=[s.value for s in RequestState if not s.closed],
+            # Two days of margin: the deadline day ends in the zone of receipt, which may be
+            # ahead of UTC.
+            deadline__lt=current.date() + dt.timedelta(days=2),
+            **filters,
+        )
+        late = [row.pk for row in candidates if row.is_overdue(current)]
+        return cls.objects.filter(pk__in=late)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib import admin  # noqa: TID251
 from django.urls import path  # noqa: TID251
 
 from . import views
 
 urlpatterns = [
+    path("admin/", admin.site.urls),
     path("offers/", views.offers),
     path("async-offers/", views.async_offers),
     path("stats/", views.stats),

@@ -1,0 +1,135 @@
+"""Admin pages: data-subject requests with deadline, overdue flag and lifecycle actions.
+
+The consent ledger is shown read-only (the chain is append-only: an edit would break it).
+"""
+
+# mypy: disable-error-code="import-untyped,untyped-decorator"
+# mypy: allow-subclassing-any
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms  # noqa: TID251 - the django extra
+from django.contrib import admin, messages  # noqa: TID251 - the django extra
+from django.db.models import QuerySet  # noqa: TID251 - the django extra
+from django.http import HttpRequest  # noqa: TID251 - the django extra
+
+from gdprkit._time import utc_now
+from gdprkit.errors import GdprkitError
+from gdprkit.requests import SubjectRequest as RequestValue
+
+from .models import ConsentEventRow, SubjectRequest
+
+__all__ = ["ConsentEventAdmin", "OverdueFilter", "SubjectRequestAdmin", "SubjectRequestForm"]
+
+
+class SubjectRequestForm(forms.ModelForm):
+    """The fields a new request needs; the lifecycle columns are derived, never typed in."""
+
+    class Meta:
+        model = SubjectRequest
+        fields = ("reference", "right", "channel", "subject_id", "received")
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """List filter: open requests past their deadline."""
+
+    title = "deadline"
+    parameter_name = "overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        """The filter's choices."""
+        return [("yes", "overdue")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """Narrow to the overdue requests when chosen."""
+        if self.value() == "yes":
+            return queryset.filter(pk__in=SubjectRequest.overdue().values("pk"))
+        return queryset
+
+
+def _step_action(
+    name: str, description: str, take: Callable[[RequestValue], RequestValue]
+) -> Callable[[Any, HttpRequest, QuerySet[Any]], None]:
+    def action(model_admin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        done, refused = 0, []
+        for row in queryset:
+            try:
+                row.step(take)
+            except GdprkitError as exc:
+                refused.append(f"{row.reference}: {exc}")
+            else:
+                done += 1
+        if done:
+            model_admin.message_user(request, f"{description}: {done} request(s).")
+        for line in refused:
+            model_admin.message_user(request, line, level=messages.ERROR)
+
+    action.__name__ = name
+    return admin.action(description=description)(action)  # type: ignore[no-any-return]
+
+
+@admin.register(SubjectRequest)
+class SubjectRequestAdmin(admin.ModelAdmin):
+    """Requests ordered by deadline, with lifecycle actions that validate each step."""
+
+    form = SubjectRequestForm
+    list_display = ("reference", "right", "state", "received", "deadline", "overdue")
+    list_filter = ("state", "right", OverdueFilter)
+    search_fields = ("reference",)
+    actions = (
+        _step_action("request_identity", "Ask for proof of identity (Art. 12(6))",
+                     lambda r: r.request_identity(utc_now())),
+        _step_action("identity_received", "Proof of identity received",
+                     lambda r: r.identity_received(utc_now())),
+        _step_action("fulfil", "Mark answered", lambda r: r.fulfil(utc_now())),
+    )  # fmt: skip
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        """Everything is read-only once created: steps go through the actions."""
+        if obj is None:
+            return ()
+        return (*SubjectRequestForm.Meta.fields, "state", "deadline", "closed_at", "document")
+
+    @admin.display(boolean=True, description="overdue")
+    def overdue(self, obj: SubjectRequest) -> bool:
+        """Whether the request is open past its deadline."""
+        return obj.is_overdue()
+
+    def save_model(
+        self, request: HttpRequest, obj: SubjectRequest, form: Any, change: bool
+    ) -> None:
+        """Build the lifecycle value of a new request from the form, then save."""
+        if not change:
+            obj._copy_from(
+                RequestValue(
+                    obj.reference,
+                    obj.right,
+                    received=obj.received,
+                    channel=obj.channel,
+                    subject_id=obj.subject_id or None,
+                )
+            )
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ConsentEventRow)
+class ConsentEventAdmin(admin.ModelAdmin):
+    """The consent chain, read-only (subjects appear only as keyed pseudonyms)."""
+
+    list_display = ("ledger", "seq", "purpose", "subject")
+    list_filter = ("ledger", "purpose")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Events are appended by the ledger only."""
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """An edited event would break the chain."""
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A deleted event would break the chain."""
+        return False
