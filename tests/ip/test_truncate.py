@@ -154,3 +154,14 @@ def test_non_string_address_is_a_type_error(value: object) -> None:
 
     with pytest.raises(InvalidType):
         TruncationMasker.preset("ga").apply(value)  # type: ignore[arg-type]
+
+
+def test_a_full_cache_stays_bounded_and_correct() -> None:
+    # Past its size the cache starts a new generation; results never change and memory stays
+    # bounded (a day's log may hold far more distinct clients than the cache).
+    small = TruncationMasker.preset("ga", cache_size=4)
+    fresh = TruncationMasker.preset("ga", cache_size=0)
+    addresses = [f"198.51.100.{i}" for i in range(20)] + [f"2001:db8::{i:x}" for i in range(20)]
+    for address in addresses * 2:
+        assert small.apply(address) == fresh.apply(address)
+        assert len(small._cache) <= 4
