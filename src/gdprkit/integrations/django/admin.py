@@ -8,13 +8,15 @@ The consent ledger is shown read-only (the chain is append-only: an edit would b
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django import forms  # noqa: TID251 - the django extra
 from django.contrib import admin, messages  # noqa: TID251 - the django extra
 from django.db.models import QuerySet  # noqa: TID251 - the django extra
-from django.http import HttpRequest  # noqa: TID251 - the django extra
+from django.http import HttpRequest, HttpResponse  # noqa: TID251 - the django extra
 
 from gdprkit._time import utc_now
 from gdprkit.errors import GdprkitError
@@ -22,7 +24,13 @@ from gdprkit.requests import SubjectRequest as RequestValue
 
 from .models import ConsentEventRow, SubjectRequest
 
-__all__ = ["ConsentEventAdmin", "OverdueFilter", "SubjectRequestAdmin", "SubjectRequestForm"]
+__all__ = [
+    "ConsentEventAdmin",
+    "OverdueFilter",
+    "SubjectRequestAdmin",
+    "SubjectRequestForm",
+    "export_data",
+]
 
 
 class SubjectRequestForm(forms.ModelForm):
@@ -71,6 +79,30 @@ def _step_action(
     return admin.action(description=description)(action)  # type: ignore[no-any-return]
 
 
+@admin.action(description="Export the subject's data (Art. 20 ZIP)")
+def export_data(model_admin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
+    """Download the portability package of the one selected request's subject."""
+    from .management.commands.gdpr_export import export_subject  # noqa: PLC0415
+
+    rows = list(queryset[:2])
+    if len(rows) != 1 or not rows[0].subject_id:
+        model_admin.message_user(
+            request, "Select exactly one request with a subject id.", level=messages.ERROR
+        )
+        return None
+    row = rows[0]
+    with tempfile.TemporaryDirectory(prefix="gdprkit-export-") as tmp:
+        path = Path(tmp) / f"{row.reference}.zip"
+        try:
+            export_subject(row.subject_id, path)
+        except GdprkitError as exc:
+            model_admin.message_user(request, f"{row.reference}: {exc}", level=messages.ERROR)
+            return None
+        response = HttpResponse(path.read_bytes(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{row.reference}.zip"'
+    return response
+
+
 @admin.register(SubjectRequest)
 class SubjectRequestAdmin(admin.ModelAdmin):
     """Requests ordered by deadline, with lifecycle actions that validate each step."""
@@ -85,6 +117,7 @@ class SubjectRequestAdmin(admin.ModelAdmin):
         _step_action("identity_received", "Proof of identity received",
                      lambda r: r.identity_received(utc_now())),
         _step_action("fulfil", "Mark answered", lambda r: r.fulfil(utc_now())),
+        export_data,
     )  # fmt: skip
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:

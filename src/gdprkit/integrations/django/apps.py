@@ -24,3 +24,9 @@ class GdprkitConfig(AppConfig):
     label = "gdprkit"
     verbose_name = "GDPR"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Register the system checks."""
+        from .checks import register_checks  # noqa: PLC0415 - apps must be ready first
+
+        register_checks()

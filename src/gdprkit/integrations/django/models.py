@@ -22,7 +22,13 @@ from gdprkit.law import Right
 from gdprkit.requests import RequestState
 from gdprkit.requests import SubjectRequest as RequestValue
 
-__all__ = ["ConsentCurrentRow", "ConsentEventRow", "ConsentHeadRow", "SubjectRequest"]
+__all__ = [
+    "ConsentCurrentRow",
+    "ConsentEventRow",
+    "ConsentHeadRow",
+    "RetentionRun",
+    "SubjectRequest",
+]
 
 
 class ConsentEventRow(models.Model):
@@ -203,3 +209,25 @@ class SubjectRequest(models.Model):
         )
         late = [row.pk for row in candidates if row.is_overdue(current)]
         return cls.objects.filter(pk__in=late)
+
+
+class RetentionRun(models.Model):
+    """The audit entry of one ``gdpr_retention`` run: when, whether dry, what was done where.
+
+    ``summary`` maps each model label to its counts (``delete``, ``anonymise``, ``review``,
+    ``keep``); no personal data is recorded.  Written in the transaction of the changes.
+    """
+
+    started_at = models.DateTimeField()
+    evaluated_at = models.DateTimeField()
+    dry_run = models.BooleanField()
+    summary = models.JSONField()
+
+    class Meta:
+        db_table = "gdprkit_retention_run"
+        ordering = ("-started_at",)
+
+    def __str__(self) -> str:
+        return (
+            f"retention run at {self.started_at.isoformat()}{' (dry run)' if self.dry_run else ''}"
+        )
