@@ -47,7 +47,7 @@ __all__ = [
 
 _KEYS = frozenset(
     {"REGISTER", "KEYRING", "HOLIDAY_COUNTRY", "CONSENT_COOKIE", "CONSENT_POLICY_VERSION",
-     "CONSENT_DATABASE", "RETENTION"}
+     "CONSENT_DATABASE"}
 )  # fmt: skip
 
 
@@ -74,7 +74,6 @@ class GdprkitSettings:
     consent_cookie: str = attrs.field(default="gdprkit_consent", validator=_optional_str)
     consent_policy_version: str | None = attrs.field(default=None, validator=_optional_str)
     consent_database: str = attrs.field(default="default", validator=_optional_str)
-    retention: tuple[Mapping[str, Any], ...] = ()
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> GdprkitSettings:
@@ -105,11 +104,6 @@ class GdprkitSettings:
             raise ConfigurationError(
                 "GDPRKIT['KEYRING'] must be 'env:<VARIABLE>', 'file:<path>' or a KeyRing"
             )
-        retention = data.get("RETENTION", ())
-        if not isinstance(retention, (list, tuple)) or not all(
-            isinstance(rule, Mapping) for rule in retention
-        ):
-            raise ConfigurationError("GDPRKIT['RETENTION'] must be a list of dicts")
         return cls(
             register=None if register is None else Path(register),
             keyring=keyring,
@@ -117,7 +111,6 @@ class GdprkitSettings:
             consent_cookie=data.get("CONSENT_COOKIE", "gdprkit_consent"),
             consent_policy_version=data.get("CONSENT_POLICY_VERSION"),
             consent_database=data.get("CONSENT_DATABASE", "default"),
-            retention=tuple(retention),
         )
 
 

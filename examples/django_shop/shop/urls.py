@@ -1,0 +1,14 @@
+"""URLs of the example shop."""
+
+from __future__ import annotations
+
+from django.contrib import admin  # noqa: TID251
+from django.urls import path  # noqa: TID251
+
+from . import views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("offers/", views.offers),
+    path("cookies/accept/", views.accept_cookies),
+]
