@@ -22,6 +22,7 @@ import datetime as dt
 import re
 import threading
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError as DjangoIntegrityError  # noqa: TID251 - the django extra
 from django.db import transaction  # noqa: TID251 - the django extra
@@ -31,7 +32,8 @@ from gdprkit.consent import Fold, NewEvent, StoredEvent
 from gdprkit.consent._chain import GENESIS, index_updates, link
 from gdprkit.errors import InvalidInput
 
-from .models import ConsentCurrentRow, ConsentEventRow, ConsentHeadRow
+if TYPE_CHECKING:
+    from .models import ConsentCurrentRow, ConsentEventRow, ConsentHeadRow
 
 __all__ = ["DjangoConsentStore"]
 
@@ -41,6 +43,14 @@ _PAGE = 10000
 # spinning on SQLite's busy timeout.
 _LOCKS: dict[tuple[str, str], threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
+
+
+def _tables() -> Any:
+    # The models load only once Django's app registry is ready, so this module can be imported
+    # (and documented) without configured settings.
+    from . import models  # noqa: PLC0415
+
+    return models
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -100,12 +110,12 @@ class DjangoConsentStore:
     # -- writing ----------------------------------------------------------------------------
 
     def _lock_head(self) -> ConsentHeadRow:
-        heads = ConsentHeadRow.objects.using(self._using).filter(ledger=self._ledger)
+        heads = _tables().ConsentHeadRow.objects.using(self._using).filter(ledger=self._ledger)
         # The no-op update takes the lock before the head is read.
         if not heads.update(seq=F("seq")):
             try:
                 with transaction.atomic(using=self._using):
-                    ConsentHeadRow.objects.using(self._using).create(
+                    _tables().ConsentHeadRow.objects.using(self._using).create(
                         ledger=self._ledger, seq=0, digest=GENESIS
                     )
             except DjangoIntegrityError:
@@ -122,8 +132,8 @@ class DjangoConsentStore:
         with self._lock, transaction.atomic(using=using):
             head = self._lock_head()
             rows = link(int(head.seq), head.digest, items)
-            ConsentEventRow.objects.using(using).bulk_create(
-                [ConsentEventRow(ledger=ledger, **row._asdict()) for row in rows]
+            _tables().ConsentEventRow.objects.using(using).bulk_create(
+                [_tables().ConsentEventRow(ledger=ledger, **row._asdict()) for row in rows]
             )
 
             def history(
@@ -131,7 +141,8 @@ class DjangoConsentStore:
             ) -> list[tuple[int, str, dt.datetime, dt.datetime | None]]:
                 out = []
                 for row in (
-                    ConsentEventRow.objects.using(using)
+                    _tables()
+                    .ConsentEventRow.objects.using(using)
                     .filter(ledger=ledger, subject=subject, purpose=purpose)
                     .order_by("seq")
                 ):
@@ -141,7 +152,7 @@ class DjangoConsentStore:
 
             folds = index_updates(rows, items, self.current, history)
             for (subject, purpose), fold in folds.items():
-                ConsentCurrentRow.objects.using(using).update_or_create(
+                _tables().ConsentCurrentRow.objects.using(using).update_or_create(
                     ledger=ledger,
                     subject=subject,
                     purpose=purpose,
@@ -154,7 +165,7 @@ class DjangoConsentStore:
                         "last_seq": fold.last_seq,
                     },
                 )
-            ConsentHeadRow.objects.using(using).filter(ledger=ledger).update(
+            _tables().ConsentHeadRow.objects.using(using).filter(ledger=ledger).update(
                 seq=rows[-1].seq, digest=rows[-1].digest
             )
         return rows
@@ -164,7 +175,8 @@ class DjangoConsentStore:
     def head(self) -> tuple[int, str]:
         """``(number of events, last digest)``; ``(0, GENESIS)`` for a new ledger."""
         found = (
-            ConsentHeadRow.objects.using(self._using)
+            _tables()
+            .ConsentHeadRow.objects.using(self._using)
             .filter(ledger=self._ledger)
             .values_list("seq", "digest")
             .first()
@@ -176,7 +188,8 @@ class DjangoConsentStore:
         position = start - 1
         while True:
             page = list(
-                ConsentEventRow.objects.using(self._using)
+                _tables()
+                .ConsentEventRow.objects.using(self._using)
                 .filter(ledger=self._ledger, seq__gt=position)
                 .order_by("seq")[:_PAGE]
             )
@@ -187,15 +200,18 @@ class DjangoConsentStore:
 
     def events_for(self, subject: str) -> list[StoredEvent]:
         """The events of one pseudonym, in order."""
-        rows = ConsentEventRow.objects.using(self._using).filter(
-            ledger=self._ledger, subject=subject
+        rows = (
+            _tables()
+            .ConsentEventRow.objects.using(self._using)
+            .filter(ledger=self._ledger, subject=subject)
         )
         return [_stored(row) for row in rows.order_by("seq")]
 
     def current(self, subject: str, purpose: str) -> Fold | None:
         """The indexed state of one (pseudonym, purpose)."""
         row = (
-            ConsentCurrentRow.objects.using(self._using)
+            _tables()
+            .ConsentCurrentRow.objects.using(self._using)
             .filter(ledger=self._ledger, subject=subject, purpose=purpose)
             .first()
         )
@@ -203,7 +219,9 @@ class DjangoConsentStore:
 
     def current_all(self, subject: str) -> dict[str, Fold]:
         """The indexed state of every purpose of one pseudonym."""
-        rows = ConsentCurrentRow.objects.using(self._using).filter(
-            ledger=self._ledger, subject=subject
+        rows = (
+            _tables()
+            .ConsentCurrentRow.objects.using(self._using)
+            .filter(ledger=self._ledger, subject=subject)
         )
         return {row.purpose: _fold(row) for row in rows}
