@@ -266,3 +266,63 @@ def test_admin_action_downloads_the_subjects_package(
     finally:
         SubjectRequest.objects.all().delete()
         User.objects.all().delete()
+
+
+def _register_with(tmp_path: Path, old: str, new: str) -> Path:
+    text = (Path(__file__).resolve().parents[3] / "examples" / "register.toml").read_text()
+    assert old in text
+    path = tmp_path / "register.toml"
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+def test_retention_anonymises_where_the_rule_says_so(
+    shop: dict[str, object], tmp_path: Path
+) -> None:
+    register = _register_with(
+        tmp_path, 'period = "3 years"\ntrigger = "order_delivered"',
+        'period = "3 years"\ntrigger = "order_delivered"\naction = "anonymise"',
+    )  # fmt: skip
+    with override_settings(GDPRKIT={"REGISTER": str(register)}):
+        text = _retention("--model", "gdprkit_test_shop.Order")
+    assert "gdprkit_test_shop.Order: delete 0, anonymise 1, review 0, keep 1" in text
+    addresses = dict(Order.objects.values_list("pk", "delivery_address"))
+    assert addresses == {shop["old"].pk: "", shop["new"].pk: "2 New Road"}  # type: ignore[attr-defined]
+    assert Order.objects.count() == 2
+
+
+def test_anonymise_without_a_mapping_fails_and_changes_nothing(
+    shop: dict[str, object], tmp_path: Path
+) -> None:
+    register = _register_with(
+        tmp_path, 'period = "1 year"\ntrigger = "last_activity"',
+        'period = "1 year"\ntrigger = "last_activity"\naction = "anonymise"',
+    )  # fmt: skip
+    with (
+        override_settings(GDPRKIT={"REGISTER": str(register)}),
+        pytest.raises(CommandError, match=r"PrivacyMeta\.anonymise is empty") as info,
+    ):
+        _retention()
+    assert info.value.returncode == 1
+    assert NewsletterSignup.objects.count() == 2
+    assert Customer.objects.count() == 1  # the other models' due rows were still handled
+
+
+def test_progress_goes_to_a_terminal_only(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    NewsletterSignup.objects.bulk_create(
+        NewsletterSignup(email=f"n{i}@example.org", last_activity=dt.date(2026, 5, 1))
+        for i in range(2000)
+    )
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    _retention("--dry-run", "--model", "gdprkit_test_shop.NewsletterSignup")
+    assert "2000 rows evaluated" in terminal.getvalue()
+    monkeypatch.undo()
+    _retention("--dry-run", "--model", "gdprkit_test_shop.NewsletterSignup")
+    assert "rows evaluated" not in capsys.readouterr().err
