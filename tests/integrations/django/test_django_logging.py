@@ -42,8 +42,7 @@ def test_a_404_logged_by_django_request_is_masked(loggers: None) -> None:
     logger.addHandler(keep)
     logger.propagate = False
     response = Client().get(
-        "/lookup/",
-        {"ip": "198.51.100.7"},
+        "/lookup/198.51.100.7/",
         REMOTE_ADDR="203.0.113.42",
         HTTP_X_FORWARDED_FOR="2001:db8:1:2::7, 198.51.100.7",
     )
@@ -52,7 +51,8 @@ def test_a_404_logged_by_django_request_is_masked(loggers: None) -> None:
     text = record.getMessage() + repr(sorted(record.request.META.items(), key=str))
     assert not any(raw in text for raw in RAW)
     assert record.request.META["REMOTE_ADDR"] == "203.0.113.0"  # GA truncation: /24
-    assert record.request.path == "/lookup/"  # still a request object for handlers
+    assert record.getMessage() == "Not Found: /lookup/198.51.100.0/"
+    assert record.request.path == "/lookup/198.51.100.7/"  # still a request object for handlers
 
 
 def test_masked_logging_puts_the_filter_on_every_handler(loggers: None) -> None:
@@ -77,3 +77,24 @@ def test_django_defaults_keep_their_handlers_and_gain_the_filter() -> None:
     assert set(config["handlers"]) == {"console", "django.server", "mail_admins"}
     assert all(h["filters"][0] == "gdprkit_client_ip" for h in config["handlers"].values())
     assert config["filters"]["gdprkit_client_ip"]["preset"] == "ga"
+
+
+def test_a_record_passing_two_handlers_is_masked_once() -> None:
+    from gdprkit.ip import TruncationMasker
+
+    calls: list[str] = []
+    truncate = TruncationMasker.preset("ga")
+
+    class Counting:
+        def apply(self, address: str) -> str:
+            calls.append(address)
+            return str(truncate.apply(address))
+
+    masking = ClientIPFilter(masker=Counting())
+    record = logging.makeLogRecord(
+        {"msg": "Not Found: %s", "args": ("/u/203.0.113.42/ from 198.51.100.7",)}
+    )
+    assert masking.filter(record)
+    assert masking.filter(record)
+    assert record.getMessage() == "Not Found: /u/203.0.113.0/ from 198.51.100.0"
+    assert sorted(calls) == ["198.51.100.7", "203.0.113.42"]

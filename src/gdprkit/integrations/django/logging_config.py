@@ -36,7 +36,7 @@ from django.utils.log import DEFAULT_LOGGING  # noqa: TID251 - the django extra
 
 from gdprkit.integrations.logging import IPMaskingFilter
 from gdprkit.ip import TruncationMasker
-from gdprkit.ip.text import mask_text
+from gdprkit.ip.text import find_addresses, mask_text
 
 __all__ = ["CLIENT_IP_FILTER", "FILTER_NAME", "ClientIPFilter", "masked_logging"]
 
@@ -44,6 +44,24 @@ __all__ = ["CLIENT_IP_FILTER", "FILTER_NAME", "ClientIPFilter", "masked_logging"
 CLIENT_IP_FILTER: Final = "gdprkit.integrations.django.logging_config.ClientIPFilter"
 #: The filter's name in :func:`masked_logging`.
 FILTER_NAME: Final = "gdprkit_client_ip"
+_PATHS_DONE: Final = "_gdprkit_path_addresses_masked"
+
+
+def _mask_path_segments(text: str, masker: Any) -> str:
+    """Mask the addresses written as a path segment (``/lookup/192.0.2.1``) only.
+
+    :func:`gdprkit.ip.mask_text` reads ``word/1.2.3.4`` as a product version (a user agent's
+    ``Chrome/120.0.0.0``); in a request path it is an address.  The other addresses are left
+    for the general pass, so none is masked twice.
+    """
+    usual = {(m.start, m.end) for m in find_addresses(text)}
+    out, last = [], 0
+    for match in find_addresses(text, skip_versions=False):
+        if (match.start, match.end) in usual:
+            continue
+        out += [text[last : match.start], masker.apply(match.text)]
+        last = match.end
+    return text if last == 0 else "".join(out) + text[last:]
 
 
 class ClientIPFilter(IPMaskingFilter):
@@ -72,6 +90,16 @@ class ClientIPFilter(IPMaskingFilter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Mask ``record`` in place, with a masked copy of its request; keep the record."""
+        if not getattr(record, _PATHS_DONE, False):
+            # Django logs request paths ("Not Found: %s"): addresses in them are addresses.
+            if isinstance(record.msg, str):
+                record.msg = _mask_path_segments(record.msg, self.masker)
+            if isinstance(record.args, tuple):
+                record.args = tuple(
+                    _mask_path_segments(a, self.masker) if isinstance(a, str) else a
+                    for a in record.args
+                )
+            setattr(record, _PATHS_DONE, True)
         request: Any = getattr(record, "request", None)
         meta = getattr(request, "META", None)
         if isinstance(meta, dict):
