@@ -9,8 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 from django.test import Client  # noqa: TID251
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gdprkit.integrations.django.logging_config import ClientIPFilter, masked_logging
+from gdprkit.testing import strategies as gst
 
 RAW = ("203.0.113.42", "198.51.100.7", "2001:db8:1:2::7")
 
@@ -98,3 +101,29 @@ def test_a_record_passing_two_handlers_is_masked_once() -> None:
     assert masking.filter(record)
     assert record.getMessage() == "Not Found: /u/203.0.113.0/ from 198.51.100.0"
     assert sorted(calls) == ["198.51.100.7", "203.0.113.42"]
+
+
+@given(
+    address=gst.ip_addresses(),
+    forwarded=gst.x_forwarded_for_values(),
+    word=st.sampled_from(["u", "lookup", "ip", "v1"]),
+)
+def test_every_client_address_is_masked_as_the_masker_says(
+    address: str, forwarded: str, word: str
+) -> None:
+    from django.test import RequestFactory  # noqa: TID251
+
+    from gdprkit.ip import TruncationMasker
+
+    masker = TruncationMasker.preset("ga")
+    path = f"/{word}/{address}/"
+    request = RequestFactory().get(path, REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR=forwarded)
+    record = logging.makeLogRecord(
+        {"msg": "Not Found: %s", "args": (path,), "request": request, "status_code": 404}
+    )
+    assert ClientIPFilter(masker=masker).filter(record)
+    assert record.getMessage() == f"Not Found: /{word}/{masker.apply(address)}/"
+    assert record.request.META["REMOTE_ADDR"] == masker.apply(address)
+    hops = [hop.strip() for hop in forwarded.split(",")]
+    masked_hops = [hop.strip() for hop in record.request.META["HTTP_X_FORWARDED_FOR"].split(",")]
+    assert masked_hops == [masker.apply(hop) for hop in hops]
