@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -138,6 +139,7 @@ def django_databases(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     with _unblocked(request):
         teardown_databases(names, verbosity=0)
+    shutil.rmtree(_TMP, ignore_errors=True)
 
 
 def _unblocked(request: pytest.FixtureRequest) -> Any:

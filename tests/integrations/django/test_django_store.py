@@ -106,3 +106,31 @@ def test_bad_ledger_names_are_refused(name: object) -> None:
 
 def test_the_store_satisfies_the_protocol() -> None:
     assert isinstance(DjangoConsentStore(), ConsentStore)
+
+
+def test_an_outer_transaction_rolled_back_takes_its_events_along() -> None:
+    from django.db import transaction  # noqa: TID251
+
+    store = DjangoConsentStore(ledger=f"outer{_run}")
+    ledger = ConsentLedger(store, key=KEY)
+    ledger.record("alice", Consent("newsletter", True, T0, evidence()), now=T0)
+
+    class Abort(Exception):
+        pass
+
+    heads = []
+
+    def request_that_fails() -> None:
+        with transaction.atomic():  # as with ATOMIC_REQUESTS
+            ledger.record("bob", Consent("newsletter", True, T0, evidence()), now=T0)
+            ledger.record("carol", Consent("newsletter", True, T0, evidence()), now=T0)
+            heads.append(store.head()[0])
+            raise Abort
+
+    with pytest.raises(Abort):
+        request_that_fails()
+    assert heads == [3]
+    assert ledger.verify().events == 1
+    assert not ledger.allows("bob", "newsletter", now=T0)
+    ledger.record("dave", Consent("newsletter", True, T0, evidence()), now=T0)
+    assert [row.seq for row in store.events()] == [1, 2]

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import threading
@@ -129,7 +130,11 @@ class DjangoConsentStore:
         if not items:
             return []
         using, ledger = self._using, self._ledger
-        with self._lock, transaction.atomic(using=using):
+        # Inside an outer transaction (ATOMIC_REQUESTS, a caller's atomic block) the head row's
+        # database lock is held until that transaction ends: taking the process lock too could
+        # deadlock a second append of the same request against another thread's.
+        outer = transaction.get_connection(using).in_atomic_block
+        with contextlib.nullcontext() if outer else self._lock, transaction.atomic(using=using):
             head = self._lock_head()
             rows = link(int(head.seq), head.digest, items)
             _tables().ConsentEventRow.objects.using(using).bulk_create(
