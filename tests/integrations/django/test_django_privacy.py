@@ -151,6 +151,9 @@ def test_register_checks(tmp_path: Path) -> None:
 def test_keyring_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _ids(check_keyring()) == []
     with override_settings(GDPRKIT={}):
+        # The test settings install CookieConsentMiddleware, which needs the keys.
+        assert _ids(check_keyring()) == ["gdprkit.E004"]
+    with override_settings(GDPRKIT={}, MIDDLEWARE=[]):
         assert _ids(check_keyring()) == ["gdprkit.W004"]
     monkeypatch.setenv("SHOP_KEYS", '{"version": 1, "keys": {"k1": "c2hvcnQ="}}')
     with override_settings(GDPRKIT={"KEYRING": "env:SHOP_KEYS"}):

@@ -8,7 +8,8 @@
   purpose the register lacks;
 - ``gdprkit.W003``: a model has personal-looking fields that no register purpose covers;
 - ``gdprkit.W004``: ``GDPRKIT["KEYRING"]`` is not set (cookie consent and pseudonyms need keys);
-- ``gdprkit.E004``: the key ring cannot be loaded, or a key is shorter than 256 bits;
+- ``gdprkit.E004``: the key ring cannot be loaded, a key is shorter than 256 bits, or the
+  cookie-consent middleware is installed without a key ring;
 - ``gdprkit.W005``: a handler of ``django.request`` or ``django.server`` would write client
   addresses unmasked.
 
@@ -28,6 +29,7 @@ import logging
 from typing import Any
 
 from django.apps import apps  # noqa: TID251 - the django extra
+from django.conf import settings  # noqa: TID251 - the django extra
 from django.core import checks  # noqa: TID251 - the django extra
 
 from gdprkit.errors import ConfigurationError, GdprkitError
@@ -43,11 +45,13 @@ __all__ = [
     "check_logging",
     "check_models",
     "check_register",
+    "register_checks",
 ]
 
 #: The tag of gdprkit's checks: ``manage.py check --tag gdprkit``.
 TAG = "gdprkit"
 
+_MIDDLEWARE = "gdprkit.integrations.django.middleware.CookieConsentMiddleware"
 # Apps whose models are Django's or ours: their fields are not the shop's processing.
 _FRAMEWORK_APPS = ("django.", "gdprkit.")
 
@@ -142,6 +146,14 @@ def check_keyring(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMe
         []
     """
     if gdprkit_settings().keyring is None:
+        if _MIDDLEWARE in getattr(settings, "MIDDLEWARE", ()):
+            return [
+                checks.Error(
+                    "CookieConsentMiddleware is installed but GDPRKIT['KEYRING'] is not set: "
+                    "requests carrying a consent cookie would fail",
+                    id="gdprkit.E004",
+                )
+            ]
         return [
             checks.Warning(
                 "GDPRKIT['KEYRING'] is not set",
