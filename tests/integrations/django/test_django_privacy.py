@@ -329,3 +329,22 @@ def test_progress_goes_to_a_terminal_only(
     monkeypatch.undo()
     _retention("--dry-run", "--model", "gdprkit_test_shop.NewsletterSignup")
     assert "rows evaluated" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "message"),
+    [
+        ("gdpr_retention", ["--now", "2026-06-01T12:00:00"], "--now"),  # naive: no offset
+        ("gdpr_retention", ["--now", "yesterday"], "isoformat|Invalid"),
+        ("gdpr_export", ["", "-o", "{tmp}/x.zip"], "subject"),
+        ("gdpr_export", ["a@example.org", "-o", "{tmp}/x.zip", "--now", "2026-06-01"], "--now"),
+    ],
+)
+def test_commands_refuse_bad_input_with_exit_status_2(
+    command: str, args: list[str], message: str, tmp_path: Path
+) -> None:
+    with pytest.raises(CommandError, match=message) as info:
+        call_command(command, *[a.replace("{tmp}", str(tmp_path)) for a in args],
+                     stdout=io.StringIO())  # fmt: skip
+    assert info.value.returncode == 2
+    assert not (tmp_path / "x.zip").exists()

@@ -111,7 +111,9 @@ def set_consent_cookie(
 class CookieConsentMiddleware:
     """Set ``request.cookie_consent`` from the signed consent cookie on every request.
 
-    The key ring is loaded on the first request (not at start-up) and kept.
+    The key ring is loaded on the first request (not at start-up) and kept for the life of the
+    worker: restart the workers after rotating keys (keep the old key id in the ring until the
+    old cookies have expired, so they still verify).
 
     Raises:
         ConfigurationError, KeyMaterialError: on the first request carrying a consent cookie,
