@@ -33,10 +33,12 @@ if TYPE_CHECKING:
         SQLiteStore,
     )
     from gdprkit.errors import (
+        ChainBroken,
         ConfigurationError,
         GdprkitError,
         IntegrityError,
         InvalidAddress,
+        InvalidConsent,
         InvalidInput,
         InvalidTransition,
         InvalidType,
@@ -114,10 +116,12 @@ if TYPE_CHECKING:
 
 # Where each lazily re-exported name lives.
 _LOCATIONS: dict[str, str] = {
+    "ChainBroken": "gdprkit.errors",
     "ConfigurationError": "gdprkit.errors",
     "GdprkitError": "gdprkit.errors",
     "IntegrityError": "gdprkit.errors",
     "InvalidAddress": "gdprkit.errors",
+    "InvalidConsent": "gdprkit.errors",
     "InvalidInput": "gdprkit.errors",
     "InvalidTransition": "gdprkit.errors",
     "InvalidType": "gdprkit.errors",
@@ -190,6 +194,7 @@ __all__ = [
     "AccessReport",
     "Attachment",
     "BreachRecord",
+    "ChainBroken",
     "ConfigurationError",
     "Consent",
     "ConsentLedger",
@@ -207,6 +212,7 @@ __all__ = [
     "IPMasker",
     "IntegrityError",
     "InvalidAddress",
+    "InvalidConsent",
     "InvalidInput",
     "InvalidTransition",
     "InvalidType",
