@@ -26,7 +26,6 @@ def tests(session: nox.Session) -> None:
     # would start measuring, which would hide every module-level line.
     session.run("coverage", "erase")
     session.run("coverage", "run", "-m", "pytest", *session.posargs)
-    session.run("coverage", "combine", "--quiet")
     session.run("coverage", "report")
 
 
