@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -298,3 +299,65 @@ def test_check_bad_file_is_one_line_exit_2(
 def test_errors_are_gdprkit_errors() -> None:
     with pytest.raises(GdprkitError):
         register_from_dict({"controller": {"name": "", "contact": "x"}})
+
+
+CONTROLLER = {"name": "Shop", "contact": "privacy@shop.example"}
+
+
+@pytest.mark.parametrize(
+    ("document", "match"),
+    [
+        ({"controller": "Shop"}, "key 'controller': expected a table"),
+        ({"controller": CONTROLLER, "purposes": ["orders"]}, "purpose '#1': each purpose"),
+        ({"controller": CONTROLLER, "purposes": {"id": "x"}}, "key 'purposes'"),
+        (
+            {
+                "controller": CONTROLLER,
+                "purposes": [
+                    {"id": "a", "description": "d", "basis": "contract", "recipients": "DHL"}
+                ],
+            },
+            "key 'recipients': expected a list of tables",
+        ),
+        ({"controller": CONTROLLER, "categories": ["shoe"]}, "key 'categories'"),
+        (
+            {
+                "controller": CONTROLLER,
+                "purposes": [
+                    {"id": "a", "description": "d", "basis": "contract", "automated": "yes"}
+                ],
+            },
+            "key 'automated'",
+        ),
+        (
+            {"controller": {**CONTROLLER, "name": ["not", "text"]}},
+            "key 'controller.name'",
+        ),
+    ],
+)
+def test_malformed_documents_name_the_place(document: dict[str, object], match: str) -> None:
+    with pytest.raises(RegisterError, match=re.escape(match)):
+        register_from_dict(document, source="shop.toml")
+
+
+def test_a_register_must_be_a_table() -> None:
+    with pytest.raises(RegisterError, match="a register must be a table"):
+        register_from_dict(["not", "a", "table"])  # type: ignore[arg-type]
+
+
+def test_from_toml_and_nested_values_accept_their_own_types() -> None:
+    register = Register.from_toml(EXAMPLE)
+    assert register == load_register(EXAMPLE)
+    marketing = register.purpose("direct_marketing")
+    rebuilt = Purpose(
+        id="copy",
+        description="Copy",
+        basis="consent",
+        recipients=marketing.recipients,
+        transfers=marketing.transfers,
+        retention=marketing.retention,
+    )
+    assert rebuilt.transfers == marketing.transfers
+    for field, bad in (("recipients", [3]), ("transfers", [3]), ("retention", 3)):
+        with pytest.raises(InvalidType):
+            _purpose(**{field: bad})

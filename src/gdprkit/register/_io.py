@@ -44,7 +44,9 @@ def _build(
 ) -> T:
     """Build ``cls`` from a table, naming the first unknown or invalid key in the error."""
     if not isinstance(table, Mapping):
-        raise RegisterError("expected a table", source=source, purpose=purpose, key=prefix or None)
+        raise RegisterError(
+            "expected a table", source=source, purpose=purpose, key=prefix.rstrip(".") or None
+        )
     fields = attrs.fields_dict(cls)  # type: ignore[arg-type]
     for key, value in table.items():
         where = f"{prefix}{key}"
