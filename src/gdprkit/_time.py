@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from gdprkit.errors import InvalidType, NaiveDatetimeError
+from gdprkit.errors import InvalidInput, InvalidType, NaiveDatetimeError
 
-__all__ = ["ensure_aware", "utc_now"]
+__all__ = ["ensure_aware", "parse_aware", "utc_now"]
 
 
 def utc_now() -> dt.datetime:
@@ -32,3 +32,19 @@ def ensure_aware(value: object, name: str) -> dt.datetime:
             f"{name} must be timezone-aware (e.g. datetime.now(timezone.utc)), got a naive datetime"
         )
     return value
+
+
+def parse_aware(value: object, name: str) -> dt.datetime:
+    """Like :func:`ensure_aware`, but also accept ISO 8601 text (``Z`` for UTC, as in JSON).
+
+    Raises:
+        InvalidInput: the text is not an ISO 8601 date-time (the text itself is not repeated).
+        InvalidType, NaiveDatetimeError: as :func:`ensure_aware`.
+    """
+    if isinstance(value, str):
+        try:
+            # Python 3.10's fromisoformat does not know the "Z" suffix.
+            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidInput(f"{name} must be an ISO 8601 date-time") from None
+    return ensure_aware(value, name)

@@ -27,7 +27,7 @@ from typing import Any
 
 import attrs
 
-from gdprkit._time import ensure_aware, utc_now
+from gdprkit._time import ensure_aware, parse_aware, utc_now
 from gdprkit.errors import InvalidInput, InvalidTransition, InvalidType
 from gdprkit.law.periods import breach_notification_deadline
 
@@ -105,12 +105,7 @@ def _risk(value: object) -> BreachRisk:
 
 
 def _aware(value: object) -> dt.datetime:
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise InvalidInput("a breach time must be an ISO 8601 date-time") from None
-    return ensure_aware(value, "breach time")
+    return parse_aware(value, "breach time")
 
 
 def _in_zone(moment: dt.datetime, key: object) -> dt.datetime:

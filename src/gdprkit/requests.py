@@ -45,7 +45,7 @@ from typing import Any
 
 import attrs
 
-from gdprkit._time import ensure_aware, utc_now
+from gdprkit._time import ensure_aware, parse_aware, utc_now
 from gdprkit.errors import InvalidInput, InvalidTransition, InvalidType
 from gdprkit.law import Right
 from gdprkit.law.holidays import HolidayCalendar
@@ -137,12 +137,7 @@ def _event_kind(value: object) -> RequestEventKind:
 
 
 def _aware(value: object) -> dt.datetime:
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise InvalidInput("a request time must be an ISO 8601 date-time") from None
-    return ensure_aware(value, "at")
+    return parse_aware(value, "at")
 
 
 def _optional_text(
