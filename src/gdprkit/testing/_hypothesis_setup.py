@@ -102,6 +102,7 @@ def register_strategies() -> None:
     st.register_type_strategy(retention.Record, gst.retention_records())
     st.register_type_strategy(retention.LegalHold, gst.legal_holds())
     st.register_type_strategy(retention.ErasureBlocker, gst.erasure_blockers())
+    st.register_type_strategy(retention.RetentionSchedule, gst.retention_schedules())
     st.register_type_strategy(requests.SubjectRequest, gst.subject_requests())
     st.register_type_strategy(breach.BreachRecord, gst.breach_records())
 
@@ -109,3 +110,10 @@ def register_strategies() -> None:
 
     st.register_type_strategy(export.ExclusionReason, gst.exclusion_reasons())
     st.register_type_strategy(export.PurposeInformation, gst.purpose_information())
+    purpose_ids = st.from_regex(r"\A[a-z][a-z0-9_]{0,15}\Z")
+    st.register_type_strategy(export.Dataset, gst.datasets(purpose_ids))
+    st.register_type_strategy(export.Attachment, gst.attachments(purpose_ids))
+
+    from gdprkit.pseudonymise.records import FieldAction  # noqa: PLC0415
+
+    st.register_type_strategy(FieldAction, gst.field_actions())

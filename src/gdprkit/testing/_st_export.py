@@ -7,10 +7,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from gdprkit.export import Dataset, ExclusionReason, PurposeInformation
+from gdprkit.export import Attachment, Dataset, ExclusionReason, PurposeInformation
 from gdprkit.testing._st_register import purposes
 
 __all__ = [
+    "attachments",
     "dataset_names",
     "datasets",
     "exclusion_reasons",
@@ -74,3 +75,24 @@ def exclusion_reasons() -> st.SearchStrategy[ExclusionReason]:
 def purpose_information() -> st.SearchStrategy[PurposeInformation]:
     """The Art. 15 information of generated register purposes."""
     return purposes().map(PurposeInformation.from_purpose)
+
+
+def attachments(
+    purpose_ids: Sequence[str] | st.SearchStrategy[str] = ("account",),
+    *,
+    max_size: int = 256,
+) -> st.SearchStrategy[Attachment]:
+    """In-memory attachments (``files/...`` names, arbitrary bytes) tied to ``purpose_ids``."""
+    purposes_ = (
+        purpose_ids if isinstance(purpose_ids, st.SearchStrategy) else st.sampled_from(purpose_ids)
+    )
+    part = st.from_regex(r"\A[a-z0-9][a-z0-9_\-]{0,11}\Z")
+    names = st.builds(
+        lambda folders, stem, ext: "/".join([*folders, f"{stem}.{ext}"]),
+        st.lists(part, max_size=2),
+        part,
+        st.sampled_from(["jpg", "pdf", "txt", "png"]),
+    )
+    return st.builds(
+        Attachment, name=names, purpose=purposes_, content=st.binary(max_size=max_size)
+    )

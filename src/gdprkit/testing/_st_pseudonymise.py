@@ -7,10 +7,18 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from gdprkit.pseudonymise import KeyRing, Pseudonymiser, canonical
+from gdprkit.pseudonymise import KeyRing, Pseudonymiser, canonical, records
 from gdprkit.pseudonymise.keyring import MIN_KEY_BYTES
+from gdprkit.pseudonymise.records import FieldAction
 
-__all__ = ["email_addresses", "key_ids", "key_rings", "phone_numbers", "pseudonym_tokens"]
+__all__ = [
+    "email_addresses",
+    "field_actions",
+    "key_ids",
+    "key_rings",
+    "phone_numbers",
+    "pseudonym_tokens",
+]
 
 _KEY_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789-"
 _LOCAL_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-"
@@ -88,4 +96,16 @@ def pseudonym_tokens(
         ),
         rings,
         st.text(max_size=40),
+    )
+
+
+def field_actions() -> st.SearchStrategy[FieldAction]:
+    """Record-policy actions that need no key: keep, drop, e-mail domain, generalisations."""
+    return st.one_of(
+        st.just(records.keep()),
+        st.just(records.drop()),
+        st.just(records.email_domain()),
+        st.sampled_from(["year", "month"]).map(lambda unit: records.generalise_date(unit=unit)),
+        st.integers(1, 20).map(lambda width: records.age_band(width=width)),
+        st.integers(1, 5).map(lambda length: records.postcode_prefix(length=length)),
     )

@@ -23,8 +23,9 @@ from gdprkit.retention import (
     LegalHold,
     Record,
     RetentionRule,
+    RetentionSchedule,
 )
-from gdprkit.testing._st_register import durations
+from gdprkit.testing._st_register import durations, registers
 
 __all__ = [
     "alignments",
@@ -34,6 +35,7 @@ __all__ = [
     "legal_holds",
     "retention_records",
     "retention_rules",
+    "retention_schedules",
     "subject_requests",
 ]
 
@@ -291,4 +293,13 @@ def breach_records(*, complete: bool | None = None) -> st.SearchStrategy[BreachR
         contact=maybe(text),
         consequences=maybe(text),
         measures=maybe(text),
+    )
+
+
+def retention_schedules() -> st.SearchStrategy[RetentionSchedule]:
+    """Schedules built from generated registers, some with holds."""
+    return st.builds(
+        lambda register, holds: RetentionSchedule.from_register(register).with_holds(*holds),
+        registers(max_purposes=4),
+        st.lists(legal_holds(), max_size=2),
     )

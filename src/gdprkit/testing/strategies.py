@@ -29,6 +29,7 @@ from gdprkit.testing._st_consent import (
     parental_authorisations,
 )
 from gdprkit.testing._st_export import (
+    attachments,
     dataset_names,
     datasets,
     exclusion_reasons,
@@ -55,6 +56,7 @@ from gdprkit.testing._st_law import (
 from gdprkit.testing._st_logs import log_addresses, log_lines, log_summaries
 from gdprkit.testing._st_pseudonymise import (
     email_addresses,
+    field_actions,
     key_ids,
     key_rings,
     phone_numbers,
@@ -77,11 +79,13 @@ from gdprkit.testing._st_retention import (
     legal_holds,
     retention_records,
     retention_rules,
+    retention_schedules,
     subject_requests,
 )
 
 __all__ = [
     "alignments",
+    "attachments",
     "aware_datetimes",
     "breach_records",
     "consent_events",
@@ -101,6 +105,7 @@ __all__ = [
     "evidences",
     "exclusion_reasons",
     "fact_sources",
+    "field_actions",
     "holiday_calendars",
     "ip_address_forms",
     "ip_addresses",
@@ -125,6 +130,7 @@ __all__ = [
     "registers",
     "retention_records",
     "retention_rules",
+    "retention_schedules",
     "retentions",
     "rights",
     "special_category_conditions",
