@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from gdprkit._time import ensure_aware, parse_aware, utc_now
+from gdprkit._time import attach_zone, ensure_aware, parse_aware, utc_now
 from gdprkit.errors import InvalidInput, InvalidType, NaiveDatetimeError
 
 
@@ -33,3 +33,19 @@ def test_parse_aware_reads_iso_text_with_z_and_offsets() -> None:
     with pytest.raises(InvalidInput, match="at must be an ISO 8601 date-time") as info:
         parse_aware("31/01/2025 alice@example.org", "at")
     assert "alice" not in str(info.value)
+
+
+def test_attach_zone_keeps_the_instant_and_resolves_the_repeated_hour() -> None:
+    # 27 Oct 2024, 03:30 happens twice in Sofia; +02:00 is the second (fold=1) reading.
+    second = dt.datetime(2024, 10, 27, 3, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    local = attach_zone(second, "Europe/Sofia", "received")
+    # (PEP 495: an ambiguous local time never compares equal across zones, so compare instants.)
+    assert local.timestamp() == second.timestamp()
+    assert local.utcoffset() == second.utcoffset()
+    assert local.fold == 1
+    with pytest.raises(InvalidInput, match="offset of received"):
+        attach_zone(second.replace(month=7), "Europe/Sofia", "received")
+    with pytest.raises(InvalidInput, match="known IANA"):
+        attach_zone(second, "Mars/Olympus", "received")
+    with pytest.raises(InvalidType):
+        attach_zone(second, 2, "received")

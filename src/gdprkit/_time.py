@@ -7,10 +7,11 @@ is :func:`utc_now`; nothing in gdprkit reads the clock behind the caller's back.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from gdprkit.errors import InvalidInput, InvalidType, NaiveDatetimeError
 
-__all__ = ["ensure_aware", "parse_aware", "utc_now"]
+__all__ = ["attach_zone", "ensure_aware", "parse_aware", "utc_now"]
 
 
 def utc_now() -> dt.datetime:
@@ -48,3 +49,27 @@ def parse_aware(value: object, name: str) -> dt.datetime:
         except ValueError:
             raise InvalidInput(f"{name} must be an ISO 8601 date-time") from None
     return ensure_aware(value, name)
+
+
+def attach_zone(moment: dt.datetime, key: object, name: str) -> dt.datetime:
+    """The same wall time and offset as ``moment``, with the IANA zone ``key`` attached.
+
+    Used when reading back values stored with their zone name, so local days survive a round
+    trip; ``name`` is the field ``moment`` came from, for the error message.
+
+    Raises:
+        InvalidType: ``key`` is not a string.
+        InvalidInput: ``key`` is not a known zone, or its offset at that moment differs.
+    """
+    if not isinstance(key, str):
+        raise InvalidType("zone must be an IANA time zone name")
+    try:
+        zone = zoneinfo.ZoneInfo(key)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput("zone must be a known IANA time zone name") from None
+    local = moment.replace(tzinfo=zone)
+    if local.utcoffset() != moment.utcoffset():
+        local = local.replace(fold=1)
+    if local.utcoffset() != moment.utcoffset():
+        raise InvalidInput(f"zone does not match the offset of {name}")
+    return local

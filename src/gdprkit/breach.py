@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
-from gdprkit._time import ensure_aware, parse_aware, utc_now
+from gdprkit._time import attach_zone, ensure_aware, parse_aware, utc_now
 from gdprkit.errors import InvalidInput, InvalidTransition, InvalidType
 from gdprkit.law.periods import breach_notification_deadline
 
@@ -106,22 +105,6 @@ def _risk(value: object) -> BreachRisk:
 
 def _aware(value: object) -> dt.datetime:
     return parse_aware(value, "breach time")
-
-
-def _in_zone(moment: dt.datetime, key: object) -> dt.datetime:
-    """The same wall time and offset as ``moment``, with the named zone attached."""
-    if not isinstance(key, str):
-        raise InvalidType("zone must be an IANA time zone name")
-    try:
-        zone = zoneinfo.ZoneInfo(key)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput("zone must be a known IANA time zone name") from None
-    local = moment.replace(tzinfo=zone)
-    if local.utcoffset() != moment.utcoffset():
-        local = local.replace(fold=1)
-    if local.utcoffset() != moment.utcoffset():
-        raise InvalidInput("zone does not match the offset of aware_at")
-    return local
 
 
 def _optional_aware(value: object) -> dt.datetime | None:
@@ -289,7 +272,7 @@ class BreachRecord:
             raise InvalidInput(f"unsupported breach record version (expected {_VERSION})")
         zone = data.pop("zone", None)
         if zone is not None and "aware_at" in data:
-            data["aware_at"] = _in_zone(_aware(data["aware_at"]), zone)
+            data["aware_at"] = attach_zone(_aware(data["aware_at"]), zone, "aware_at")
         unknown = set(data) - {f.name for f in attrs.fields(cls)}
         if unknown:
             raise InvalidInput(f"unknown breach record keys: {sorted(unknown)}")

@@ -39,13 +39,12 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
-import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
-from gdprkit._time import ensure_aware, parse_aware, utc_now
+from gdprkit._time import attach_zone, ensure_aware, parse_aware, utc_now
 from gdprkit.errors import InvalidInput, InvalidTransition, InvalidType
 from gdprkit.law import Right
 from gdprkit.law.holidays import HolidayCalendar
@@ -506,7 +505,7 @@ class SubjectRequest:
         received = _aware(data["received"])
         zone = data.get("zone")
         if zone is not None:
-            received = _in_zone(received, zone)
+            received = attach_zone(received, zone, "received")
         return cls(
             id=data["id"],
             right=data["right"],
@@ -515,22 +514,6 @@ class SubjectRequest:
             subject_id=data.get("subject_id"),
             events=[RequestEvent.from_dict(e) for e in data.get("events", [])],
         )
-
-
-def _in_zone(moment: dt.datetime, key: object) -> dt.datetime:
-    """The same wall time and offset as ``moment``, with the named zone attached."""
-    if not isinstance(key, str):
-        raise InvalidType("zone must be an IANA time zone name")
-    try:
-        zone = zoneinfo.ZoneInfo(key)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput("zone must be a known IANA time zone name") from None
-    local = moment.replace(tzinfo=zone)
-    if local.utcoffset() != moment.utcoffset():
-        local = local.replace(fold=1)
-    if local.utcoffset() != moment.utcoffset():
-        raise InvalidInput("zone does not match the offset of received")
-    return local
 
 
 _NEXT_STATE = {
