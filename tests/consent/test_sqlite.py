@@ -10,11 +10,14 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from gdprkit.consent import SCHEMA_VERSION, Consent, ConsentLedger, SQLiteStore
+from gdprkit.consent import SCHEMA_VERSION, Consent, ConsentEvent, ConsentLedger, SQLiteStore
+from gdprkit.consent._chain import NewEvent, StoredEvent, new_event
 from gdprkit.errors import ChainBroken, ConfigurationError, InvalidInput
 
 from .consent_support import KEY, T0, evidence
@@ -174,3 +177,111 @@ def test_a_store_opened_before_a_fork_works_in_the_child(tmp_path: Path) -> None
     ledger.record("parent-again", Consent("newsletter", True, T0, evidence()), now=NOW)
     assert ledger.verify().events == 22
     store.close()
+
+
+# -- group commit -------------------------------------------------------------------------------
+
+
+def _hold_first_commit(store: SQLiteStore, queued: int) -> threading.Event:
+    """Make the first group commit wait until ``queued`` other appends are queued behind it.
+
+    Returns an event set once the first commit has started.  Deterministic: the test does not
+    rely on the disk being slow enough for appends to pile up.
+    """
+    started = threading.Event()
+    original = store._append_now
+    first = [True]
+
+    def held(items: list[NewEvent]) -> list[StoredEvent]:
+        if first[0]:
+            first[0] = False
+            started.set()
+            deadline = time.monotonic() + 30
+            while len(store._waiting) < queued and time.monotonic() < deadline:
+                time.sleep(0.001)
+        return original(items)
+
+    store._append_now = held  # type: ignore[method-assign]
+    return started
+
+
+def test_appends_from_many_threads_share_commits_and_keep_their_own_rows(
+    tmp_path: Path,
+) -> None:
+    store = SQLiteStore(tmp_path / "ledger.sqlite3")
+    ledger = ConsentLedger(store, key=KEY)
+    threads, calls = 8, []
+    original = store._append_now
+
+    def counting(items: list[NewEvent]) -> list[StoredEvent]:
+        calls.append(len(items))
+        return original(items)
+
+    store._append_now = counting  # type: ignore[method-assign]
+    started = _hold_first_commit(store, threads - 1)
+    results: dict[int, list[tuple[int, str]]] = {}
+
+    def work(n: int) -> None:
+        if n:
+            started.wait(30)
+        entries = ledger.record_many(
+            f"t{n}",
+            [Consent(p, True, T0, evidence()) for p in ("newsletter", "statistics")],
+            now=NOW,
+        )
+        results[n] = [(e.seq, e.subject) for e in entries]
+
+    pool = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(60)
+    # The first commit carried one caller; the seven that queued behind it went in one more.
+    assert calls == [2, 2 * (threads - 1)]
+    assert ledger.verify().events == 2 * threads
+    for n, rows in results.items():
+        assert [subject for _, subject in rows] == [ledger.pseudonym(f"t{n}")] * 2
+        assert rows[1][0] == rows[0][0] + 1  # one caller's events stay contiguous
+        assert ledger.allows(f"t{n}", "statistics", now=NOW)
+    store.close()
+
+
+def test_one_callers_failure_in_a_group_does_not_fail_the_others(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "ledger.sqlite3")
+    ledger = ConsentLedger(store, key=KEY)
+    started = _hold_first_commit(store, 2)
+    good = new_event(ledger.pseudonym("good"), _given())
+    bad = good._replace(subject=None)  # NOT NULL in the table: this append must fail
+    outcome: dict[str, object] = {}
+
+    def run(name: str, items: list[NewEvent]) -> None:
+        if name != "first":
+            started.wait(30)
+        try:
+            outcome[name] = store.append(items)
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            outcome[name] = exc
+
+    first = new_event(ledger.pseudonym("first"), _given())
+    pool = [
+        threading.Thread(target=run, args=("first", [first])),
+        threading.Thread(target=run, args=("bad", [bad])),
+        threading.Thread(target=run, args=("good", [good])),
+    ]
+    pool[0].start()
+    started.wait(30)
+    pool[1].start()
+    while len(store._waiting) < 1:
+        time.sleep(0.001)
+    pool[2].start()
+    for thread in pool:
+        thread.join(60)
+    assert isinstance(outcome["bad"], Exception)
+    assert [row.subject for row in outcome["good"]] == [good.subject]  # type: ignore[union-attr]
+    assert ledger.verify().events == 2
+    assert ledger.allows("good", "newsletter", now=NOW)
+    store.close()
+
+
+def _given() -> ConsentEvent:
+    return ConsentEvent(kind="given", purpose="newsletter", at=T0, evidence=evidence())

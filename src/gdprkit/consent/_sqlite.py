@@ -92,8 +92,50 @@ _CURRENT_IN = (
 
 _UPSERT = (
     "INSERT OR REPLACE INTO consent_current (subject, purpose, decision, decided_at, expires_at,"
-    " objected_at, last_at, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " objected_at, last_at, last_seq) VALUES "
 )
+_INSERT_EVENTS = "INSERT INTO consent_events VALUES "
+# Rows per multi-row INSERT: at most 999 bound parameters (SQLite before 3.32).
+_ROWS_PER_INSERT = 100
+
+
+def _insert_rows(
+    conn: sqlite3.Connection, prefix: str, rows: Sequence[Sequence[object]], width: int
+) -> None:
+    """Insert ``rows`` with one multi-row ``INSERT`` per hundred rows.
+
+    Fewer statements than ``executemany`` (one per row): each statement releases and re-takes
+    the GIL, and with other threads busy every re-take can wait for a switch interval.
+    """
+    marks = "(" + ", ".join("?" * width) + ")"
+    for k in range(0, len(rows), _ROWS_PER_INSERT):
+        chunk = rows[k : k + _ROWS_PER_INSERT]
+        conn.execute(
+            prefix + ", ".join([marks] * len(chunk)), [value for row in chunk for value in row]
+        )
+
+
+class _Waiting:
+    """One caller's append, waiting for the group commit that carries it."""
+
+    __slots__ = ("done", "error", "items", "lead", "rows")
+
+    def __init__(self, items: list[NewEvent]) -> None:
+        self.items = items
+        self.rows: list[StoredEvent] | None = None
+        self.error: BaseException | None = None
+        self.lead = False  # set (with ``done``) when this caller must commit the next group
+        # Held until the caller may go on: a bare lock is the cheapest one-shot signal between
+        # threads (threading.Event builds a Condition).
+        self.done = threading.Lock()
+        self.done.acquire()
+
+    def result(self) -> list[StoredEvent]:
+        if self.error is not None:
+            raise self.error
+        if self.rows is None:  # pragma: no cover - every path sets rows or error
+            raise IntegrityError("the consent append was not carried out")
+        return self.rows
 
 
 class SQLiteStore:
@@ -104,6 +146,15 @@ class SQLiteStore:
     head is read and written atomically even with several threads or processes writing: no
     event is lost or duplicated and the chain never forks.  Each thread gets its own connection,
     and a forked child (a pre-forking web server) opens its own instead of sharing the parent's.
+
+    Appends from several threads of one process are *group-committed*: while one thread's
+    transaction is being flushed to disk, the appends that arrive meanwhile queue up, and the
+    next of them commits them all in one transaction and one flush.  Every caller still returns
+    only once its own events are durable, each caller's events stay contiguous in the chain, and
+    one caller's failure is not another's (a failed group is retried caller by caller).  With
+    ``synchronous="FULL"`` a single thread is bound by the disk's flush latency (one flush per
+    :meth:`append`); a threaded web server recording consents from many requests at once, or a
+    writer using :meth:`~gdprkit.consent.ConsentLedger.append_many`, shares the flushes.
     The schema is versioned (``SCHEMA_VERSION``) and migrated when an older file is opened.
 
     Raises:
@@ -137,6 +188,10 @@ class SQLiteStore:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._pid = os.getpid()
+        self._group_lock = threading.Lock()
+        self._waiting: list[_Waiting] = []
+        self._leading = False
+        self._writer_conn: sqlite3.Connection | None = None
         self._migrate()
 
     def __repr__(self) -> str:
@@ -144,27 +199,49 @@ class SQLiteStore:
 
     # -- connections ------------------------------------------------------------------------
 
-    def _conn(self) -> sqlite3.Connection:
+    def _check_fork(self) -> None:
         if os.getpid() != self._pid:
             # Forked (a pre-forking web server): SQLite connections must not cross a fork, so
-            # the child opens its own and leaves the parent's alone.
+            # the child opens its own and leaves the parent's alone; a group commit the parent
+            # was running belongs to the parent.
             self._pid = os.getpid()
             self._local = threading.local()
             self._all = []
+            self._group_lock = threading.Lock()
+            self._waiting = []
+            self._leading = False
+            self._writer_conn = None
+
+    def _conn(self) -> sqlite3.Connection:
+        self._check_fork()
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            try:
-                conn = sqlite3.connect(
-                    self._path, timeout=self._timeout, isolation_level=None,
-                    check_same_thread=False,
-                )  # fmt: skip
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute(f"PRAGMA synchronous={self._synchronous}")
-            except sqlite3.Error as exc:
-                raise ConfigurationError(f"cannot open the consent store: {exc}") from None
+            conn = self._open()
             self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
+        return conn
+
+    def _writer(self) -> sqlite3.Connection:
+        """The connection group commits write through, whichever thread leads them.
+
+        Only the thread leading a group commit uses it, one at a time, so one connection (and
+        one page cache) serves every writing thread.
+        """
+        self._check_fork()
+        if self._writer_conn is None:
+            self._writer_conn = self._open()
+        return self._writer_conn
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA synchronous={self._synchronous}")
+        except sqlite3.Error as exc:
+            raise ConfigurationError(f"cannot open the consent store: {exc}") from None
+        with self._lock:
+            self._all.append(conn)
         return conn
 
     def close(self) -> None:
@@ -174,6 +251,7 @@ class SQLiteStore:
                 conn.close()
             self._all.clear()
         self._local = threading.local()
+        self._writer_conn = None
 
     # -- schema -----------------------------------------------------------------------------
 
@@ -227,7 +305,7 @@ class SQLiteStore:
                                   event.at, event.expires_at))  # fmt: skip
         history = self._history_in(conn)
         folds = index_updates(rows, items, lambda _s, _p: None, history)
-        conn.executemany(_UPSERT, [_fold_params(s, p, f) for (s, p), f in folds.items()])
+        _insert_rows(conn, _UPSERT, [_fold_params(s, p, f) for (s, p), f in folds.items()], 8)
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -251,10 +329,71 @@ class SQLiteStore:
         return history
 
     def append(self, items: Sequence[NewEvent]) -> list[StoredEvent]:
-        """Chain and store ``items`` in one ``BEGIN IMMEDIATE`` transaction."""
+        """Chain and store ``items`` in one ``BEGIN IMMEDIATE`` transaction.
+
+        Concurrent calls from threads of this process are group-committed (see the class
+        documentation); the call returns when ``items`` are committed, or raises.
+        """
         if not items:
             return []
-        conn = self._conn()
+        self._check_fork()
+        request = _Waiting(list(items))
+        with self._group_lock:
+            self._waiting.append(request)
+            lead = not self._leading
+            self._leading = True
+        if not lead:
+            request.done.acquire()
+            if not request.lead:
+                return request.result()
+        # This thread commits everything queued so far, its own append included.
+        with self._group_lock:
+            group, self._waiting = self._waiting, []
+        try:
+            self._commit_group(group)
+        finally:
+            with self._group_lock:
+                if self._waiting:
+                    # Hand over to the first caller that arrived during this commit.
+                    successor = self._waiting[0]
+                    successor.lead = True
+                    successor.done.release()
+                else:
+                    self._leading = False
+        return request.result()
+
+    def _commit_group(self, group: list[_Waiting]) -> None:
+        """Commit the appends of ``group`` together; retry one by one if that fails."""
+        try:
+            if len(group) == 1:
+                group[0].rows = self._append_now(group[0].items)
+                return
+            try:
+                rows = self._append_now([item for waiting in group for item in waiting.items])
+            except Exception:  # noqa: BLE001 - each caller gets its own outcome below
+                for waiting in group:
+                    try:
+                        waiting.rows = self._append_now(waiting.items)
+                    except Exception as exc:  # noqa: BLE001 - handed to that caller
+                        waiting.error = exc
+                return
+            start = 0
+            for waiting in group:
+                waiting.rows = rows[start : start + len(waiting.items)]
+                start += len(waiting.items)
+        except BaseException as exc:
+            # Interrupted (KeyboardInterrupt, a single caller's error): no caller may be left
+            # waiting, and none may believe an unfinished append succeeded.
+            for waiting in group:
+                if waiting.rows is None and waiting.error is None:
+                    waiting.error = exc
+            raise
+        finally:
+            for waiting in group:
+                waiting.done.release()
+
+    def _append_now(self, items: Sequence[NewEvent]) -> list[StoredEvent]:
+        conn = self._writer()
         conn.execute("BEGIN IMMEDIATE")
         try:
             head = conn.execute(
@@ -262,7 +401,7 @@ class SQLiteStore:
             ).fetchone()
             seq, digest = (0, GENESIS) if head is None else (int(head[0]), str(head[1]))
             rows = link(seq, digest, items)
-            conn.executemany("INSERT INTO consent_events VALUES (?, ?, ?, ?, ?, ?)", rows)
+            _insert_rows(conn, _INSERT_EVENTS, rows, 6)
 
             # One query per 500 subjects for the current states the batch touches, instead of
             # one per event.
@@ -271,14 +410,14 @@ class SQLiteStore:
             for k in range(0, len(subjects), 500):
                 chunk = subjects[k : k + 500]
                 query = _CURRENT_IN.format(marks=", ".join("?" * len(chunk)))
-                for row in conn.execute(query, chunk):
+                for row in conn.execute(query, chunk).fetchall():
                     known[(str(row[0]), str(row[1]))] = _fold_from_row(row[2:])
 
             def current(subject: str, purpose: str) -> Fold | None:
                 return known.get((subject, purpose))
 
             folds = index_updates(rows, items, current, self._history_in(conn))
-            conn.executemany(_UPSERT, [_fold_params(s, p, f) for (s, p), f in folds.items()])
+            _insert_rows(conn, _UPSERT, [_fold_params(s, p, f) for (s, p), f in folds.items()], 8)
             conn.execute("COMMIT")
         except sqlite3.IntegrityError:
             conn.execute("ROLLBACK")
