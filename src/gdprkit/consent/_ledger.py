@@ -249,6 +249,12 @@ class ConsentLedger:
         if not isinstance(store, ConsentStore):
             raise InvalidType("store must implement gdprkit.consent.ConsentStore")
         self._store = store
+        # The in-memory store's purpose -> pseudonym -> state index, read directly by allows()
+        # (a method call costs as much as a dict probe); other stores are asked through
+        # ConsentStore.current.
+        self._memory_index: dict[str, dict[str, Fold]] | None = (
+            store._by_purpose if type(store) is MemoryStore else None
+        )
         key_bytes = _key_material(key, key_id)
         block = key_bytes if len(key_bytes) <= 64 else hashlib.sha256(key_bytes).digest()
         block = block.ljust(64, b"\0")
@@ -825,7 +831,12 @@ class ConsentLedger:
             # The hot path (every e-mail of a mailing, every page view): cached pseudonym,
             # one index look-up, the clock read only when the consent can expire.
             pseudonym = self._cache.get(subject) or self.pseudonym(subject)
-            fold = self._store.current(pseudonym, purpose)
+            index = self._memory_index
+            if index is None:
+                fold = self._store.current(pseudonym, purpose)
+            else:
+                folds = index.get(purpose)
+                fold = None if folds is None else folds.get(pseudonym)
             if fold is None:
                 return not consent_based
             if fold.objected_at is not None:

@@ -83,10 +83,12 @@ class MemoryStore:
     def __init__(self) -> None:
         self._rows: list[StoredEvent] = []
         self._by_subject: dict[str, list[StoredEvent]] = {}
-        # pseudonym -> purpose -> state, for state(); and (pseudonym, purpose) -> state, so that
-        # allows() costs one dict probe (on large ledgers every probe is a cache miss).
+        # pseudonym -> purpose -> state, for state(); and purpose -> pseudonym -> state for
+        # allows(): a handful of purposes, so the first probe is a small dict, and the second is
+        # keyed by the pseudonym string itself (its hash is cached; no tuple to build and hash).
+        # On large ledgers every probe of a big dict is a cache miss, so the count matters.
         self._current: dict[str, dict[str, Fold]] = {}
-        self._flat: dict[tuple[str, str], Fold] = {}
+        self._by_purpose: dict[str, dict[str, Fold]] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -108,7 +110,7 @@ class MemoryStore:
             )
             for (subject, purpose), fold in updates.items():
                 self._current.setdefault(subject, {})[purpose] = fold
-                self._flat[subject, purpose] = fold
+                self._by_purpose.setdefault(purpose, {})[subject] = fold
             return rows
 
     def _head(self) -> tuple[int, str]:
@@ -135,7 +137,8 @@ class MemoryStore:
 
     def current(self, subject: str, purpose: str) -> Fold | None:
         """The indexed state of one (pseudonym, purpose)."""
-        return self._flat.get((subject, purpose))
+        index = self._by_purpose.get(purpose)
+        return None if index is None else index.get(subject)
 
     def current_all(self, subject: str) -> dict[str, Fold]:
         """The indexed state of every purpose of one pseudonym."""
