@@ -57,6 +57,38 @@ _NUMBER = frozenset({int, float})
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 _BOOL_TEXT: dict[object, str] = {True: "true", False: "false", None: ""}
 
+
+class _Text(str):
+    """The JSON text of a value that JSON writes as a string (a datetime, a Decimal, ...).
+
+    Used only by the CSV helper process (:mod:`gdprkit.export._csvworker`): a batch is sent to it
+    with such values replaced by their text, so it never has to import the user's classes, and
+    the subclass keeps the JSON Schema format the original type gave (``date-time``, ...).
+    """
+
+    __slots__ = ()
+
+
+class _DateTimeText(_Text):
+    __slots__ = ()
+
+
+class _DateText(_Text):
+    __slots__ = ()
+
+
+class _TimeText(_Text):
+    __slots__ = ()
+
+
+class _DecimalText(_Text):
+    __slots__ = ()
+
+
+class _UuidText(_Text):
+    __slots__ = ()
+
+
 _JSON_TYPE = {
     str: "string",
     int: "integer",
@@ -71,6 +103,19 @@ _JSON_TYPE = {
     dt.time: "string/time",
     Decimal: "string/decimal",
     uuid.UUID: "string/uuid",
+    _DateTimeText: "string/date-time",
+    _DateText: "string/date",
+    _TimeText: "string/time",
+    _DecimalText: "string/decimal",
+    _UuidText: "string/uuid",
+}
+# The stand-in class for each string format (see _Text).
+TEXT_OF_FORMAT: dict[str, type[_Text]] = {
+    "string/date-time": _DateTimeText,
+    "string/date": _DateText,
+    "string/time": _TimeText,
+    "string/decimal": _DecimalText,
+    "string/uuid": _UuidText,
 }
 
 
@@ -107,10 +152,17 @@ def _make_encoder() -> Callable[[object], str]:
             ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=json_default
         ).encode
     # Same arguments JSONEncoder.iterencode passes for a one-shot, compact, no-NaN encoder.
-    scan = c_make({}, json_default, c_string, None, ":", ",", False, False, False)
+    markers: dict[int, object] = {}  # ids of the containers being encoded (cycle check)
+    scan = c_make(markers, json_default, c_string, None, ":", ",", False, False, False)
 
     def encode(value: object) -> str:
-        return "".join(scan(value, 0))
+        try:
+            return "".join(scan(value, 0))
+        except BaseException:
+            # The C encoder leaves the ids of the containers it was in when an error struck;
+            # left there, they would make the next record holding one of them look circular.
+            markers.clear()
+            raise
 
     return encode
 
@@ -135,7 +187,9 @@ def _cell(value: object) -> object:
         return float.__repr__(value)
     if isinstance(value, (list, tuple, Mapping)):
         return encode_json(value)
-    return json_default(value)
+    text = json_default(value)
+    # Other sequences (json_default gives a list) are written as compact JSON like lists are.
+    return text if isinstance(text, str) else encode_json(text)
 
 
 def _quote(cell: str) -> str:
@@ -187,6 +241,33 @@ class CsvSpool:
         self._runs: list[list[int]] = []  # [width, byte length] of consecutive batches
         self._text = io.StringIO()
         self._writer = csv.writer(self._text, lineterminator="\r\n")
+
+    # -- state handed to and from the CSV helper process ---------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The column state (plain strings, lists and sets) to continue this spool elsewhere.
+
+        The spooled bytes stay in the spool file; :meth:`resume` continues from this state on
+        the same file (its position must be at the end).  The layout cache is left out: it is
+        recomputed from the columns and gives the same answers.
+        """
+        return {
+            "names": [str.__str__(name) for name in self.names],
+            "paths": [tuple(map(str.__str__, path)) for path in self.paths],
+            "types": [set(types) for types in self.types],
+            "runs": [list(run) for run in self._runs],
+        }
+
+    @classmethod
+    def resume(cls, spool: IO[bytes], state: Mapping[str, Any]) -> CsvSpool:
+        """A spool continuing where :meth:`snapshot` left off, appending to ``spool``."""
+        self = cls(spool)
+        self.names = list(state["names"])
+        self.paths = [tuple(path) for path in state["paths"]]
+        self.types = [set(types) for types in state["types"]]
+        self._runs = [list(run) for run in state["runs"]]
+        self._index = {name: index for index, name in enumerate(self.names)}
+        return self
 
     # -- columns -------------------------------------------------------------------------------
 
