@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import pickle
+import threading
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -112,3 +115,27 @@ def test_a_spool_resumed_from_its_snapshot_writes_the_same_bytes(
         second.add(part)
     assert b"".join(second.chunks()) == b"".join(whole.chunks())
     assert second.json_schema() == whole.json_schema()
+
+
+def test_encode_json_is_safe_from_many_threads_with_errors_among_them() -> None:
+    good = {"a": [{"b": dt.date(2025, 1, 2)}, Decimal("1.5")]}
+    bad = {"a": [{"b": object()}]}
+    wrong: list[str] = []
+
+    def work() -> None:
+        for i in range(3000):
+            try:
+                text = encode_json(bad if i % 3 == 0 else good)
+            except InvalidType:
+                if i % 3:
+                    wrong.append("a good record failed")
+                continue
+            if text != '{"a":[{"b":"2025-01-02"},"1.5"]}':
+                wrong.append(text)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []

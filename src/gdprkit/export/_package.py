@@ -12,7 +12,7 @@ import queue
 import tempfile
 import threading
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,7 +23,7 @@ from gdprkit.errors import GdprkitError, InvalidInput, InvalidType, NaiveDatetim
 from gdprkit.export._csvworker import CsvHelper
 from gdprkit.export._model import Attachment, Dataset, Redactor, portability_exclusion
 from gdprkit.export._reader import PortabilityPackage
-from gdprkit.export._values import CsvSpool, encode_json
+from gdprkit.export._values import CsvSpool, make_encoder
 from gdprkit.register import Controller, Register
 
 __all__ = [
@@ -179,7 +179,12 @@ def _batches(
             yield batch
 
 
-def _json_lines(dataset: Dataset, batch: list[Mapping[str, Any]], first: int) -> bytes:
+def _json_lines(
+    dataset: Dataset,
+    batch: list[Mapping[str, Any]],
+    first: int,
+    encode_json: Callable[[object], str],
+) -> bytes:
     try:
         text = "\n".join(map(encode_json, batch))
     except (GdprkitError, ValueError, TypeError) as exc:
@@ -229,12 +234,13 @@ def _write_dataset(
     # None: a helper when a second CPU can run it; 1: a helper even on one CPU, waited for.
     want_helper = workers == 1 or (workers is None and (os.cpu_count() or 1) > 1)
     helper: CsvHelper | None = None
+    encode_json = make_encoder()  # this thread's own: an encoder is not thread-safe
     with tempfile.TemporaryFile(dir=spool_dir) as spool_file:
         spool = CsvSpool(spool_file)
         member = _Member(archive, json_name, level)
         try:
             for batch in _batches(dataset, redact, batch_size):
-                member.write(_json_lines(dataset, batch, count))
+                member.write(_json_lines(dataset, batch, count, encode_json))
                 if helper is not None and helper.started:
                     if not helper.ship(batch):
                         # A value the helper cannot be sent faithfully: finish here.
