@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from gdprkit.cli import main
-from gdprkit.export import read_package
+from gdprkit.export import _package, read_package
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -165,3 +165,16 @@ def test_input_errors_exit_2_with_one_line(
         == 2
     )
     assert [p.name for p in tmp_path.iterdir() if p.suffix in (".zip", ".tmp")] == []
+
+
+def test_jobs_choose_the_csv_helper_and_keep_the_bytes(
+    tmp_path: Path, inputs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_package, "_HELPER_AFTER", 1)  # so that these datasets count as large
+    assert _export(tmp_path, inputs, "--jobs", "0") == 0
+    alone = (tmp_path / "out.zip").read_bytes()
+    assert _export(tmp_path, inputs, "--jobs", "1") == 0
+    assert (tmp_path / "out.zip").read_bytes() == alone
+    with pytest.raises(SystemExit) as usage:  # argparse's own usage error
+        _export(tmp_path, inputs, "--jobs", "2")
+    assert usage.value.code == 2

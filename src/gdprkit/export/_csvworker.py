@@ -178,9 +178,10 @@ class CsvHelper:
 
     def ready(self, *, wait: bool) -> bool | None:
         """True once the helper has started, False if not yet, None if it failed (and is gone)."""
-        timeout = _START_TIMEOUT if wait else 0.0
-        readable, _, _ = select.select([self._stdout], [], [], timeout)
-        if not readable:
+        # poll, not select: a busy server's descriptors may be numbered beyond select's 1024.
+        poller = select.poll()
+        poller.register(self._stdout.fileno(), select.POLLIN)
+        if not poller.poll(int(_START_TIMEOUT * 1000) if wait else 0):
             if wait:
                 self.abort()
                 return None
