@@ -16,6 +16,7 @@ from gdprkit.consent import (
     ConsentLedger,
     ConsentStatus,
     EventKind,
+    MemoryStore,
     ParentalAuthorisation,
 )
 from gdprkit.errors import (
@@ -317,11 +318,24 @@ def test_a_key_ring_works_and_a_pinned_key_id_keeps_pseudonyms_stable() -> None:
     pinned = ConsentLedger(key=ring, key_id="k1")
     rotated = ConsentLedger(key=ring.rotate(key_id="k2"), key_id="k1")
     assert pinned.pseudonym("alice") == rotated.pseudonym("alice")
-    assert ConsentLedger(key=ring.rotate(key_id="k2")).pseudonym("alice") != pinned.pseudonym(
+    assert ConsentLedger(key=ring.rotate(key_id="k2"), key_id="k2").pseudonym(
         "alice"
-    )
+    ) != pinned.pseudonym("alice")
     with pytest.raises(InvalidType):
         ConsentLedger(key="not bytes")  # type: ignore[arg-type]
+
+
+def test_rotating_the_key_ring_keeps_every_recorded_consent() -> None:
+    # Without key_id the ledger uses the ring's oldest key, not the active one: a rotation
+    # for new tokens must not orphan the consents already given.
+    ring = KeyRing.generate(key_id="k1")
+    store = MemoryStore()
+    ConsentLedger(store, key=ring).record("alice", grant("newsletter"), now=LATER)
+    after_rotation = ConsentLedger(store, key=ring.rotate(key_id="k2"))
+    assert after_rotation.allows("alice", "newsletter", now=LATER)
+    assert after_rotation.pseudonym("alice") == ConsentLedger(key=ring, key_id="k1").pseudonym(
+        "alice"
+    )
 
 
 def test_allows_refuses_naive_or_wrong_now_with_typed_errors() -> None:

@@ -173,6 +173,12 @@ def _key_material(key: object, key_id: str | None) -> bytes:
         return bytes(key)
     derive = getattr(key, "derive", None)
     if callable(derive):  # gdprkit.pseudonymise.KeyRing (duck-typed: a lower layer, optional)
+        if key_id is None:
+            # The ring's oldest key, not its active one: rotating the ring for new tokens must
+            # not change every subject's pseudonym, which would orphan their consent history
+            # (allows() would answer False for everyone who had consented).
+            ids = getattr(key, "ids", ())
+            key_id = ids[0] if ids else None
         material = derive("gdprkit.consent.subject", key_id=key_id)
         if isinstance(material, bytes):
             return material
@@ -190,7 +196,9 @@ class ConsentLedger:
     """Append-only, hash-chained record of consent decisions, withdrawals and objections.
 
     Subjects are stored only under a keyed pseudonym (HMAC-SHA-256 with the shop's ``key``, at
-    least 32 bytes, or a :class:`gdprkit.pseudonymise.KeyRing` and ``key_id``): when a person is
+    least 32 bytes, or a sub-key of a :class:`gdprkit.pseudonymise.KeyRing`: the key ``key_id``,
+    by default the ring's oldest, so that rotating the ring does not change the pseudonyms
+    already recorded): when a person is
     erased from the shop's systems, the chain still verifies and still proves that consent was
     given, without naming anyone (Art. 17(3)(e) GDPR, legal claims). Keep the key: it is how the
     shop finds a returning subject's history.
