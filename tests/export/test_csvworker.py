@@ -389,3 +389,21 @@ def test_workers_is_checked(tmp_path: Path, shop: Register, workers: Any) -> Non
     with pytest.raises(InvalidInput, match="workers"):
         _package_bytes(tmp_path, shop, [], workers=workers)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_helper_ignores_a_gdprkit_in_the_current_directory(
+    tmp_path: Path, shop: Register, low_threshold: Watch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoy = tmp_path / "cwd" / "gdprkit"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text(
+        "import pathlib\npathlib.Path(__file__).with_name('imported').touch()\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(decoy.parent)
+    out = tmp_path / "out"
+    out.mkdir()
+    records = list(_rows(300))
+    helped = _package_bytes(out, shop, records, batch_size=100, workers=1)
+    assert low_threshold.kinds[b"B"] == 2
+    assert not (decoy / "imported").exists()
+    assert helped == _package_bytes(out, shop, records, batch_size=100, workers=0)
