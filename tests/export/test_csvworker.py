@@ -407,3 +407,20 @@ def test_the_helper_ignores_a_gdprkit_in_the_current_directory(
     assert low_threshold.kinds[b"B"] == 2
     assert not (decoy / "imported").exists()
     assert helped == _package_bytes(out, shop, records, batch_size=100, workers=0)
+
+
+def test_no_spool_file_is_left_in_spool_dir(
+    tmp_path: Path, shop: Register, low_threshold: Watch
+) -> None:
+    spool_dir = tmp_path / "spool"
+    spool_dir.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    records = list(_rows(300))
+    _package_bytes(out, shop, records, batch_size=100, workers=1, spool_dir=spool_dir)
+    records[250]["ship_to"] = {None: "a None key"}
+    with pytest.raises(InvalidInput, match="got NoneType"):
+        _package_bytes(out, shop, records, batch_size=100, workers=1, spool_dir=spool_dir)
+    assert low_threshold.kinds[b"B"] >= 3
+    assert low_threshold.all_gone()
+    assert list(spool_dir.iterdir()) == []
