@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gdprkit.errors import InvalidInput
+from gdprkit.errors import GdprkitError, InvalidInput
 from gdprkit.ip import TruncationMasker, parse_address
 from gdprkit.ip.logs import (
     UNPARSED_MARKER,
@@ -388,3 +388,37 @@ def test_a_failing_worker_fails_the_whole_file(tmp_path: Path) -> None:
         mask_file(source, target, masker=Broken(), jobs=2)
     assert not target.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.log"]
+
+
+def test_a_failure_in_a_workers_range_fails_the_whole_file(tmp_path: Path) -> None:
+    # The parent masks the first range itself; the second is a worker's.  Only addresses of
+    # the second half make the masker fail, so the error crosses the process boundary.
+    source = tmp_path / "big.log"
+    first = COMBINED.replace(b"198.51.100.23", b"192.0.2.1")
+    second = COMBINED.replace(b"198.51.100.23", b"203.0.113.7")
+    assert first != second
+    source.write_bytes(first * 700 + second * 300)  # the byte midpoint is in the first part
+    target = tmp_path / "out.log"
+
+    class FailsOnSecondHalf(TagMasker):
+        def apply(self, address: str) -> str:
+            if address.startswith("203.0.113."):
+                raise ValueError("cannot mask this one")
+            return super().apply(address)
+
+    with pytest.raises(GdprkitError, match="a masking worker failed with ValueError"):
+        mask_file(source, target, masker=FailsOnSecondHalf(), jobs=2, format="combined")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.log"]
+
+
+def test_jobs_on_an_empty_file_and_progress_adds_up(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.log"
+    empty.write_bytes(b"")
+    summary = mask_file(empty, tmp_path / "empty.out", masker=GA, jobs=2, format="combined")
+    assert (summary.lines, (tmp_path / "empty.out").read_bytes()) == (0, b"")
+    source = tmp_path / "big.log"
+    source.write_bytes(COMBINED * 5000)
+    seen: list[int] = []
+    mask_file(source, tmp_path / "out.log", masker=GA, jobs=2, progress=seen.append)
+    assert sum(seen) == source.stat().st_size
+    assert (tmp_path / "out.log").read_bytes() == run(COMBINED)[0] * 5000

@@ -2,10 +2,11 @@
 
 Private to :mod:`gdprkit.ip.logs`.  The file is split into ``jobs`` byte ranges whose
 boundaries are moved forward to the next line start, so every line belongs to exactly one
-range; each worker masks its range into a part file of its own (a gzip member when compressing:
-concatenated members are one valid gzip file) and writes its summary beside it.  The parent
-copies the parts into the output in order.  Workers are forked where the platform can fork, so
-the masker (which may hold cipher objects) need not be picklable; elsewhere it is pickled.
+range.  The parent masks the first range itself, straight into the output; each worker masks one
+of the other ranges into a part file of its own (a gzip member when compressing: concatenated
+members are one valid gzip file) and writes its summary beside it, and the parent then copies
+the parts after its own in order.  Workers are forked where the platform can fork, so the masker
+(which may hold cipher objects) need not be picklable; elsewhere it is pickled.
 """
 
 from __future__ import annotations
@@ -113,23 +114,36 @@ def mask_ranges(
         GdprkitError: a worker failed (its error type and message are given).
         OSError: a part could not be written or read.
     """
-    from gdprkit.ip.logs import LogSummary  # noqa: PLC0415
+    from gdprkit.ip.logs import LogSummary, _engine_factory, _maybe_gzip, _run  # noqa: PLC0415
 
     methods = multiprocessing.get_all_start_methods()
     context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     points = split_points(source, jobs)
+    if len(points) < 2:  # an empty file
+        return LogSummary(format=format)
     counter = context.Value("q", 0)
     seen = 0
+
+    def report(n: int = 0) -> None:
+        """Pass on the parent's own progress and whatever the workers counted meanwhile."""
+        nonlocal seen
+        if progress is None:
+            return
+        done = counter.value
+        progress(n + done - seen)
+        seen = done
+
     with tempfile.TemporaryDirectory(prefix="gdprkit-parts-", dir=workdir) as tmp:
-        parts = [str(Path(tmp, f"part-{i:04d}")) for i in range(len(points) - 1)]
+        # Range 0 is the parent's; ranges 1.. go to workers, one part file each.
+        parts = [str(Path(tmp, f"part-{i:04d}")) for i in range(1, len(points) - 1)]
         workers = [
             context.Process(
                 target=_worker,
                 args=(
                     str(source),
-                    points[i],
                     points[i + 1],
-                    parts[i],
+                    points[i + 2],
+                    part,
                     masker,
                     format,
                     fields,
@@ -138,25 +152,30 @@ def mask_ranges(
                 ),
                 daemon=True,
             )
-            for i in range(len(parts))
+            for i, part in enumerate(parts)
         ]
         try:
             for worker in workers:
                 worker.start()
+            with source.open("rb") as handle, _maybe_gzip(out, compress=compress, name="") as sink:
+                total = _run(
+                    handle,
+                    sink,
+                    _engine_factory(masker, format, fields),
+                    flush=False,
+                    max_line_bytes=16 << 20,
+                    limit=points[1] - points[0],
+                    progress=report if progress is not None else None,
+                )
             for worker in workers:
                 while worker.exitcode is None:
                     worker.join(0.2)
-                    if progress is not None:
-                        done = counter.value
-                        if done > seen:
-                            progress(done - seen)
-                            seen = done
+                    report()
         finally:
             for worker in workers:
                 if worker.is_alive():
                     worker.terminate()
                     worker.join()
-        total = LogSummary(format=format)
         for part, worker in zip(parts, workers, strict=True):
             error_file = Path(part + ".error")
             if error_file.exists():
