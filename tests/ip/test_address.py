@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,8 @@ from typing import Any
 import pytest
 
 from gdprkit.errors import InvalidAddress, InvalidType
-from gdprkit.ip import IPAddress, format_ipv6, parse_address
+from gdprkit.ip import IPAddress, TruncationMasker, format_ipv6, mask_text, parse_address
+from gdprkit.ip.logs import mask_stream
 
 
 def load_vectors(name: str) -> Any:
@@ -78,6 +80,36 @@ def test_unbracketed_port_after_ipv6_is_not_an_address() -> None:
 def test_malformed_brackets_ports_zones_are_refused(text: str) -> None:
     with pytest.raises(InvalidAddress):
         parse_address(text)
+
+
+@pytest.mark.parametrize("zone", ["eth0", "en0", "lo0", "eth0.100", "wlan-1", "25", "br_lan"])
+def test_interface_names_are_zones(zone: str) -> None:
+    assert parse_address(f"fe80::1%{zone}").zone == zone
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fe80::1%203.0.113.7",  # an IPv4 address where the interface name goes
+        "fe80::1%2001:db8::7",  # an IPv6 address there
+        "fe80::1%eth0,203.0.113.7",  # a list smuggled into the zone
+        "fe80::1%eth0;x",
+    ],
+)
+def test_a_zone_that_could_carry_an_address_is_refused(text: str) -> None:
+    # The zone is kept verbatim when masking, so it must never be able to hold an address.
+    with pytest.raises(InvalidAddress):
+        parse_address(text)
+
+
+def test_a_forged_zone_does_not_carry_an_address_through_masking() -> None:
+    ga = TruncationMasker.preset("ga")
+    assert mask_text("from fe80::1%203.0.113.7 now", ga) == "from fe80::%203.0.113.0 now"
+    line = b'fe80::1%203.0.113.7 - - [17/May/2025:10:00:00 +0000] "GET / HTTP/1.1" 200 5\n'
+    out = io.BytesIO()
+    summary = mask_stream(io.BytesIO(line), out, masker=ga, format="combined")
+    assert b"203.0.113.7" not in out.getvalue()
+    assert summary.failed_total == 1  # the client field fails closed
 
 
 def test_non_string_is_a_type_error() -> None:
