@@ -392,6 +392,7 @@ class Engine:
         slow = self._make_access_line()
         head_cache, text_cache, agent_cache = self._head_cache, self._text_cache, self._agent_cache
         head_of, text_of, agent_of = self._head, self._text_miss, self._agent_miss
+        addr_cache, address_of = self._addr_cache, self._address
         counts = self._counts
         status_size_ok = _STATUS_SIZE.fullmatch
         stamp_ok = _STAMP.fullmatch
@@ -460,10 +461,31 @@ class Engine:
                 n6 += hit[2]
                 tail = parts[6] if len(parts) == 7 else '"'.join(parts[6:])
                 if tail and tail != _NO_FORWARDED_FOR:
-                    hit = text_cache.get(tail) or text_of(tail)
-                    tail = hit[0]
-                    n4 += hit[1]
-                    n6 += hit[2]
+                    masked_list: list[str] | None = None
+                    if len(parts) == 9 and parts[6] == " " and not parts[8]:
+                        # nginx's trailing "$http_x_forwarded_for": mask its addresses one by
+                        # one through the address cache (proxies and clients repeat, whole
+                        # lists rarely do); anything that is not a plain list of addresses
+                        # is masked as free text below, as it always was.
+                        masked_list = []
+                        a4 = a6 = 0
+                        for token in parts[7].split(", "):
+                            found = addr_cache.get(token) or address_of(token)
+                            if found[3]:
+                                masked_list = None
+                                break
+                            masked_list.append(found[0])
+                            a4 += found[1]
+                            a6 += found[2]
+                    if masked_list is not None:
+                        tail = f' "{", ".join(masked_list)}"'
+                        n4 += a4
+                        n6 += a6
+                    else:
+                        hit = text_cache.get(tail) or text_of(tail)
+                        tail = hit[0]
+                        n4 += hit[1]
+                        n6 += hit[2]
                 append(
                     f'{masked_head} {ident_user} {stamp} "{request}"{parts[2]}"{referer}" '
                     f'"{agent}"{tail}'
