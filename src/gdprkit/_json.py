@@ -7,38 +7,60 @@ import json.encoder
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["canonical_json"]
+__all__ = ["canonical_json", "compact_encoder"]
 
 
 def _not_json(value: object) -> object:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def _make_encoder() -> Callable[[Any], str]:
-    """``json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-    allow_nan=False)``, with CPython's C encoder built once instead of once per call.
+def compact_encoder(
+    *, sort_keys: bool, default: Callable[[Any], Any], check_circular: bool
+) -> Callable[[Any], str]:
+    """Compact JSON text (``,`` and ``:`` separators, non-ASCII kept, NaN refused).
 
-    The values gdprkit hashes are built by its own ``to_dict`` methods and are trees, so the
-    encoder keeps no circular-reference markers (a shared markers dict would not be
-    thread-safe, and an error half-way would leave stale entries in it).
+    The same text as ``json.dumps(value, separators=(",", ":"), ensure_ascii=False,
+    allow_nan=False, sort_keys=..., default=..., check_circular=...)``, but with CPython's C
+    encoder built once: ``json.dumps`` with options builds a new encoder object per call, which
+    costs as much as encoding a small record.  With ``check_circular`` the encoder keeps the ids
+    of the containers it is in, so one encoder must not be used by two threads at once.
     """
     c_make = getattr(json.encoder, "c_make_encoder", None)
     c_string = getattr(json.encoder, "c_encode_basestring", None)
     if c_make is None or c_string is None:  # pragma: no cover - PyPy and friends
         return json.JSONEncoder(
-            sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+            sort_keys=sort_keys,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            allow_nan=False,
+            check_circular=check_circular,
+            default=default,
         ).encode
-    scan = c_make(None, _not_json, c_string, None, ":", ",", True, False, False)
+    markers: dict[int, object] | None = {} if check_circular else None
+    # Same arguments JSONEncoder.iterencode passes for a one-shot encoder.
+    scan = c_make(markers, default, c_string, None, ":", ",", sort_keys, False, False)
+    if markers is None:
 
-    def encode(value: Any) -> str:
-        if isinstance(value, str):
-            return str(c_string(value))
-        return "".join(scan(value, 0))
+        def encode(value: Any) -> str:
+            return "".join(scan(value, 0))
 
-    return encode
+        return encode
+
+    def encode_checked(value: Any) -> str:
+        try:
+            return "".join(scan(value, 0))
+        except BaseException:
+            # The C encoder leaves the ids of the containers it was in when an error struck;
+            # left there, they would make the next value holding one of them look circular.
+            markers.clear()
+            raise
+
+    return encode_checked
 
 
-_encode = _make_encoder()
+# The values gdprkit hashes are built by its own ``to_dict`` methods and are trees: no
+# circular-reference markers, so one encoder serves every thread.
+_encode = compact_encoder(sort_keys=True, default=_not_json, check_circular=False)
 
 
 def canonical_json(value: Any) -> bytes:

@@ -29,8 +29,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
-import json.encoder
 import operator
 import re
 import threading
@@ -39,6 +37,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
+from gdprkit._json import compact_encoder
 from gdprkit._time import ensure_aware
 from gdprkit.errors import InvalidInput, InvalidType
 
@@ -141,33 +140,13 @@ def json_default(value: object) -> object:
 
 
 def make_encoder() -> Callable[[object], str]:
-    """Compact UTF-8 JSON (no NaN); uses CPython's C encoder directly where available.
+    """Compact UTF-8 JSON of a record (no NaN; gdprkit's types through :func:`json_default`).
 
-    ``json.dumps`` with options builds a new encoder object per call, which costs as much as the
-    encoding of a small record; the C scanner built once is about twice as fast.  An encoder
-    keeps state while it runs (the ids of the containers it is in), so one encoder must not be
-    used by two threads at once: the package writer makes one per dataset.
+    Built once (see :func:`gdprkit._json.compact_encoder`); it keeps the ids of the containers
+    it is in (cycle check), so one encoder must not be used by two threads at once: the package
+    writer makes one per dataset.
     """
-    c_make = getattr(json.encoder, "c_make_encoder", None)
-    c_string = getattr(json.encoder, "c_encode_basestring", None)
-    if c_make is None or c_string is None:  # pragma: no cover - PyPy and friends
-        return json.JSONEncoder(
-            ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=json_default
-        ).encode
-    # Same arguments JSONEncoder.iterencode passes for a one-shot, compact, no-NaN encoder.
-    markers: dict[int, object] = {}  # ids of the containers being encoded (cycle check)
-    scan = c_make(markers, json_default, c_string, None, ":", ",", False, False, False)
-
-    def encode(value: object) -> str:
-        try:
-            return "".join(scan(value, 0))
-        except BaseException:
-            # The C encoder leaves the ids of the containers it was in when an error struck;
-            # left there, they would make the next record holding one of them look circular.
-            markers.clear()
-            raise
-
-    return encode
+    return compact_encoder(sort_keys=False, default=json_default, check_circular=True)
 
 
 _per_thread = threading.local()
