@@ -55,6 +55,33 @@ def split_points(path: Path, jobs: int) -> list[int]:
     return points
 
 
+def _mask_range(  # noqa: PLR0917 - private, called from two places with the same arguments
+    source: Path,
+    start: int,
+    end: int,
+    raw: IO[bytes],
+    masker: IPMasker,
+    format: str,
+    fields: tuple[str, ...] | None,
+    compress: bool,
+    progress: Callable[[int], None] | None,
+) -> LogSummary:
+    """Mask the bytes ``start:end`` of ``source`` into ``raw`` (a gzip member if compressing)."""
+    from gdprkit.ip.logs import _engine_factory, _maybe_gzip, _run  # noqa: PLC0415
+
+    with source.open("rb") as handle, _maybe_gzip(raw, compress=compress, name="") as sink:
+        handle.seek(start)
+        return _run(
+            handle,
+            sink,
+            _engine_factory(masker, format, fields),
+            flush=False,
+            max_line_bytes=16 << 20,
+            limit=end - start,
+            progress=progress,
+        )
+
+
 def _worker(  # noqa: PLR0917 - a Process target takes positional arguments
     source: str,
     start: int,
@@ -66,27 +93,14 @@ def _worker(  # noqa: PLR0917 - a Process target takes positional arguments
     compress: bool,
     counter: Any,
 ) -> None:
-    from gdprkit.ip.logs import _engine_factory, _maybe_gzip, _run  # noqa: PLC0415
-
     def progress(n: int) -> None:
         with counter.get_lock():
             counter.value += n
 
     try:
-        with (
-            Path(source).open("rb") as handle,
-            Path(part).open("wb") as raw,
-            _maybe_gzip(raw, compress=compress, name="") as sink,
-        ):
-            handle.seek(start)
-            summary = _run(
-                handle,
-                sink,
-                _engine_factory(masker, format, fields),
-                flush=False,
-                max_line_bytes=16 << 20,
-                limit=end - start,
-                progress=progress,
+        with Path(part).open("wb") as raw:
+            summary = _mask_range(
+                Path(source), start, end, raw, masker, format, fields, compress, progress
             )
         Path(part + ".json").write_text(json.dumps(summary.to_dict()), encoding="utf-8")
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which re-raises
@@ -114,7 +128,7 @@ def mask_ranges(
         GdprkitError: a worker failed (its error type and message are given).
         OSError: a part could not be written or read.
     """
-    from gdprkit.ip.logs import LogSummary, _engine_factory, _maybe_gzip, _run  # noqa: PLC0415
+    from gdprkit.ip.logs import LogSummary  # noqa: PLC0415
 
     methods = multiprocessing.get_all_start_methods()
     context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -157,16 +171,17 @@ def mask_ranges(
         try:
             for worker in workers:
                 worker.start()
-            with source.open("rb") as handle, _maybe_gzip(out, compress=compress, name="") as sink:
-                total = _run(
-                    handle,
-                    sink,
-                    _engine_factory(masker, format, fields),
-                    flush=False,
-                    max_line_bytes=16 << 20,
-                    limit=points[1] - points[0],
-                    progress=report if progress is not None else None,
-                )
+            total = _mask_range(
+                source,
+                points[0],
+                points[1],
+                out,
+                masker,
+                format,
+                fields,
+                compress,
+                report if progress is not None else None,
+            )
             for worker in workers:
                 while worker.exitcode is None:
                     worker.join(0.2)
