@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from gdprkit._files import atomic_output
 from gdprkit._time import utc_now
 from gdprkit.cli import EXIT_FINDINGS, EXIT_OK
 from gdprkit.errors import InvalidInput, PackageIntegrityError
@@ -187,12 +188,8 @@ def run_export(args: argparse.Namespace) -> int:
         )
         target = Path(args.report)
         text = report.to_json() + "\n" if target.suffix.lower() == ".json" else report.to_html()
-        temporary = target.with_name(f".{target.name}.tmp")
-        try:
-            temporary.write_text(text, encoding="utf-8")
-            temporary.replace(target)
-        finally:
-            temporary.unlink(missing_ok=True)
+        with atomic_output(target) as handle:
+            handle.write(text.encode("utf-8"))
         print(f"{args.report}: access report")
     return EXIT_OK
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
+from gdprkit._files import atomic_output
 from gdprkit.cli import EXIT_FINDINGS, EXIT_OK
 from gdprkit.errors import ConfigurationError, InvalidInput
 
@@ -294,7 +295,7 @@ def _mask_command(args: argparse.Namespace) -> int:
                 )
         elif output is not None:
             compress = args.gzip or output.suffix == ".gz"
-            with logs._atomic_output(output) as out:
+            with atomic_output(output) as out:
                 for path in paths:
                     total = total + logs._mask_path_into(
                         path,
@@ -342,7 +343,7 @@ def _mask_stdin(
         if output.is_dir():
             raise InvalidInput("-o must name a file when reading stdin")
         with (
-            logs._atomic_output(output) as out,
+            atomic_output(output) as out,
             logs._maybe_gzip(out, compress=args.gzip or output.suffix == ".gz", name="") as sink,
         ):
             return logs.mask_stream(source, sink, progress=progress, **options)

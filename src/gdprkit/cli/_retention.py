@@ -7,14 +7,13 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from gdprkit._files import atomic_output
 from gdprkit._time import ensure_aware, utc_now
 from gdprkit.cli import EXIT_FINDINGS, EXIT_OK
 from gdprkit.errors import InvalidInput
@@ -216,15 +215,12 @@ def run(args: argparse.Namespace) -> int:
 
     tally: Counter[str] = Counter()
     if args.output:
-        target = Path(args.output)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            with atomic_output(args.output) as raw:
+                out = io.TextIOWrapper(raw, encoding="utf-8", newline="")
                 _write(decisions, out, fmt, args.due_only, tally)
-            Path(tmp_name).replace(target)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
+                out.flush()
+                out.detach()  # the binary file is atomic_output's to finish
         finally:
             progress.close()
     else:

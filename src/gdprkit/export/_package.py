@@ -18,6 +18,7 @@ from typing import IO, Any
 
 import attrs
 
+from gdprkit._files import atomic_output
 from gdprkit._time import ensure_aware, utc_now
 from gdprkit.errors import GdprkitError, InvalidInput, InvalidType, NaiveDatetimeError
 from gdprkit.export._csvworker import CsvHelper
@@ -399,31 +400,21 @@ def write_package(
 
     target = Path(path)
     spool = None if spool_dir is None else os.fspath(spool_dir)
-    handle, temp_name = tempfile.mkstemp(
-        dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "w+b") as raw:
-            manifest = _write_archive(
-                raw,
-                register,
-                subject,
-                datasets,
-                attachments,
-                generated_at=generated_at,
-                include_observed=include_observed,
-                redact=redact,
-                level=compresslevel,
-                batch_size=batch_size,
-                spool_dir=spool,
-                workers=workers,
-            )
-            raw.flush()
-            os.fsync(raw.fileno())
-        Path(temp_name).replace(target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    with atomic_output(target) as raw:
+        manifest = _write_archive(
+            raw,
+            register,
+            subject,
+            datasets,
+            attachments,
+            generated_at=generated_at,
+            include_observed=include_observed,
+            redact=redact,
+            level=compresslevel,
+            batch_size=batch_size,
+            spool_dir=spool,
+            workers=workers,
+        )
     return PortabilityPackage(path=target, manifest=manifest)
 
 

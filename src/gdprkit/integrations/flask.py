@@ -64,7 +64,6 @@ import math
 import os
 import re
 import secrets
-import tempfile
 import threading
 import time
 import zoneinfo
@@ -73,6 +72,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
+from gdprkit._files import atomic_output
 from gdprkit._time import ensure_aware, utc_now
 from gdprkit.errors import ConfigurationError, InvalidInput, InvalidType, MissingDependency
 
@@ -1158,11 +1158,5 @@ def _export_command(subject: str, output: str, report: str | None) -> None:
 
 def _write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file renamed on success."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(path) as handle:
+        handle.write(text.encode("utf-8"))

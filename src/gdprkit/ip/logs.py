@@ -38,13 +38,13 @@ import contextlib
 import gzip
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, Literal, cast
 
 import attrs
 
+from gdprkit._files import atomic_output
 from gdprkit.errors import InvalidInput
 from gdprkit.ip._formats import DEFAULT_JSON_FIELDS, FORMATS, UNPARSED_MARKER, Engine, detect_format
 
@@ -368,31 +368,6 @@ def _open_source(path: Path) -> Iterator[IO[bytes]]:
 
 
 @contextlib.contextmanager
-def _atomic_output(destination: Path, *, mode_from: Path | None = None) -> Iterator[IO[bytes]]:
-    """Yield a temporary file beside ``destination``; rename it over ``destination`` on success.
-
-    On any exception the temporary file is removed and ``destination`` is left as it was.
-    """
-    directory = destination.parent
-    fd, temp_name = tempfile.mkstemp(
-        dir=directory, prefix=f".{destination.name}.", suffix=".gdprkit-tmp"
-    )
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode_from is not None:
-            temp.chmod(mode_from.stat().st_mode & 0o7777)
-        temp.replace(destination)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        raise
-
-
-@contextlib.contextmanager
 def _maybe_gzip(handle: IO[bytes], *, compress: bool, name: str) -> Iterator[IO[bytes]]:
     if not compress:
         yield handle
@@ -440,7 +415,7 @@ def mask_file(
     dest = src if destination is None else Path(destination)
     if compress is None:
         compress = _is_gzip(src) if destination is None else dest.suffix == ".gz"
-    with _atomic_output(dest, mode_from=src if destination is None else None) as out:
+    with atomic_output(dest, mode_from=src if destination is None else None) as out:
         return _mask_path_into(
             src,
             out,

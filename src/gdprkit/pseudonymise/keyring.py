@@ -43,7 +43,6 @@ import json
 import os
 import re
 import secrets
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -51,6 +50,7 @@ from typing import Any, NoReturn
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from gdprkit._files import atomic_output
 from gdprkit.errors import InvalidInput, InvalidType, KeyMaterialError, NotFound
 
 __all__ = ["DEFAULT_ENV_VAR", "KEYRING_FORMAT_VERSION", "MIN_KEY_BYTES", "KeyRing"]
@@ -278,19 +278,8 @@ class KeyRing:
         Example:
             >>> KeyRing.generate().write_file("/run/secrets/gdprkit-keys.json")  # doctest: +SKIP
         """
-        target = Path(path)
-        fd, tmp_name = tempfile.mkstemp(prefix=".keyring-", dir=target.parent)
-        tmp = Path(tmp_name)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(self.to_secret_json())
-                handle.flush()
-                os.fsync(handle.fileno())
-            tmp.replace(target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        with atomic_output(path, mode=0o600) as handle:
+            handle.write(self.to_secret_json().encode("utf-8"))
 
     # --- queries --------------------------------------------------------------------------------
 

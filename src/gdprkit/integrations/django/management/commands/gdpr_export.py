@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError  # noqa: TID251 - django extra
 
+from gdprkit._files import atomic_output
 from gdprkit._time import ensure_aware, utc_now
 from gdprkit.errors import GdprkitError
 from gdprkit.export import build_access_report, write_package
@@ -45,14 +44,9 @@ def export_subject(
     package = write_package(path, register, subject, subject_datasets(subject), generated_at=at)
     if report is not None:
         access = build_access_report(register, subject, subject_datasets(subject), generated_at=at)
-        fd, tmp = tempfile.mkstemp(dir=report.parent, prefix=f".{report.name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(access.to_dict(), out, ensure_ascii=False, indent=2, sort_keys=True)
-            Path(tmp).replace(report)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        text = json.dumps(access.to_dict(), ensure_ascii=False, indent=2, sort_keys=True)
+        with atomic_output(report) as out:
+            out.write(text.encode("utf-8"))
     return sum(int(d.get("records", 0)) for d in package.manifest.get("datasets", []))
 
 
