@@ -140,22 +140,38 @@ _SEPARATORS = st.sampled_from([", ", ",", " ", ", ,"])
 
 
 @given(
-    st.lists(_TOKENS, min_size=1, max_size=4),
+    st.lists(_TOKENS, min_size=0, max_size=4),
     _SEPARATORS,
     st.sampled_from(["198.51.100.7", "2001:db8::1", "proxy.example 192.0.2.1"]),
+    st.sampled_from(["- -", "- frank", "- 192.0.2.9"]),
+    st.sampled_from(["GET /x HTTP/1.1", "GET /x?ip=10.1.2.3 HTTP/1.1"]),
+    st.sampled_from(["-", "https://shop.example/", "http://[2001:db8::1]/"]),
+    st.sampled_from(["Mozilla/5.0 Chrome/120.0.0.0", "curl from 203.0.113.9"]),
+    st.integers(1, 3),
 )
-def test_the_chunk_loop_masks_like_the_regex_path(
-    tokens: list[str], separator: str, head: str
+def test_the_chunk_loop_masks_like_the_regex_path(  # noqa: PLR0917 - drawn values
+    tokens: list[str],
+    separator: str,
+    head: str,
+    ident_user: str,
+    request: str,
+    referer: str,
+    agent: str,
+    repeat: int,
 ) -> None:
     # The access-log chunk loop takes shortcuts (nginx's X-Forwarded-For tail masked address
     # by address through the address cache, fields looked up inline); the per-line regular-
     # expression path masks every field generically.  Both must give the same bytes, counts
     # and failures.
+    forwarded = separator.join(tokens) if tokens else "-"
     line = (
-        f'{head} - - [17/May/2025:10:00:00 +0000] "GET /x?ip=10.1.2.3 HTTP/1.1" 200 5 "-" '
-        f'"Mozilla/5.0 Chrome/120.0.0.0" "{separator.join(tokens)}"'
+        f'{head} {ident_user} [17/May/2025:10:00:00 +0000] "{request}" 200 5 "{referer}" '
+        f'"{agent}" "{forwarded}"'
     )
+    # Repeated lines exercise the caches (and the sets of values known to hold no address).
     fast = Engine(GA, format="combined")
     slow = Engine(GA, format="combined")
-    assert fast.mask_chunk(line + "\n") == slow._mask_line(line) + "\n"
+    assert fast.mask_chunk((line + "\n") * repeat) == (slow._mask_line(line) + "\n") * repeat
+    for _ in range(repeat - 1):
+        slow._mask_line(line)
     assert (fast.v4, fast.v6, fast.failed) == (slow.v4, slow.v6, slow.failed)

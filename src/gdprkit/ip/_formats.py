@@ -143,6 +143,8 @@ class Engine:
         "_addr_cache",
         "_agent_cache",
         "_cache_size",
+        "_clean_agents",
+        "_clean_text",
         "_counts",
         "_fields_re",
         "_head_cache",
@@ -174,6 +176,10 @@ class Engine:
         self._head_cache: dict[str, tuple[str, int, int, tuple[str, ...]]] = {}
         self._text_cache: dict[str, tuple[str, int, int]] = {}
         self._agent_cache: dict[str, tuple[str, int, int]] = {}
+        # Values known to hold no address (the usual request, referrer and user agent): the
+        # access-log loop tests these sets first and copies such a line after its head as it is.
+        self._clean_text: set[str] = set()
+        self._clean_agents: set[str] = set()
         self.lines = 0
         self._counts = [0, 0]  # addresses masked: IPv4, IPv6 (a list: cheap to bump in closures)
         self.failed: dict[str, int] = {}
@@ -219,7 +225,10 @@ class Engine:
         hit = self._mask_text_counted(value, self._masker, skip_versions=False)
         if len(self._text_cache) >= self._cache_size:
             self._text_cache.clear()
+            self._clean_text.clear()
         self._text_cache[value] = hit
+        if not hit[1] and not hit[2] and hit[0] == value:
+            self._clean_text.add(value)
         return hit
 
     def _agent_miss(self, value: str) -> tuple[str, int, int]:
@@ -227,7 +236,10 @@ class Engine:
         hit = self._mask_text_counted(value, self._masker, skip_versions=True)
         if len(self._agent_cache) >= self._cache_size:
             self._agent_cache.clear()
+            self._clean_agents.clear()
         self._agent_cache[value] = hit
+        if not hit[1] and not hit[2] and hit[0] == value:
+            self._clean_agents.add(value)
         return hit
 
     def text(self, value: str) -> str:
@@ -393,6 +405,7 @@ class Engine:
         head_cache, text_cache, agent_cache = self._head_cache, self._text_cache, self._agent_cache
         head_of, text_of, agent_of = self._head, self._text_miss, self._agent_miss
         addr_cache, address_of = self._addr_cache, self._address
+        clean_text, clean_agents = self._clean_text, self._clean_agents
         counts = self._counts
         status_size_ok = _STATUS_SIZE.fullmatch
         stamp_ok = _STAMP.fullmatch
@@ -439,28 +452,47 @@ class Engine:
                     masked_head = head_hit[0]
                     n4 += head_hit[1]
                     n6 += head_hit[2]
-                ident_user = f"{front[1]} {front[2]}"
-                if ident_user != "- -":
+                # The other fields usually hold no address (the clean sets say so at the cost
+                # of one set probe); then the line after its head is copied as it is.
+                unchanged = True
+                if front[1] == "-" and front[2] == "-":
+                    ident_user = "- -"
+                else:
+                    ident_user = f"{front[1]} {front[2]}"
+                if ident_user != "- -" and ident_user not in clean_text:
                     hit = text_cache.get(ident_user) or text_of(ident_user)
-                    ident_user = hit[0]
                     n4 += hit[1]
                     n6 += hit[2]
-                hit = text_cache.get(parts[1]) or text_of(parts[1])
-                request = hit[0]
-                n4 += hit[1]
-                n6 += hit[2]
+                    if hit[0] != ident_user:
+                        ident_user = hit[0]
+                        unchanged = False
+                request = parts[1]
+                if request not in clean_text:
+                    hit = text_cache.get(request) or text_of(request)
+                    n4 += hit[1]
+                    n6 += hit[2]
+                    if hit[0] != request:
+                        request = hit[0]
+                        unchanged = False
                 referer = parts[3]
-                if referer != "-":
+                if referer != "-" and referer not in clean_text:
                     hit = text_cache.get(referer) or text_of(referer)
-                    referer = hit[0]
                     n4 += hit[1]
                     n6 += hit[2]
-                hit = agent_cache.get(parts[5]) or agent_of(parts[5])
-                agent = hit[0]
-                n4 += hit[1]
-                n6 += hit[2]
+                    if hit[0] != referer:
+                        referer = hit[0]
+                        unchanged = False
+                agent = parts[5]
+                if agent not in clean_agents:
+                    hit = agent_cache.get(agent) or agent_of(agent)
+                    n4 += hit[1]
+                    n6 += hit[2]
+                    if hit[0] != agent:
+                        agent = hit[0]
+                        unchanged = False
                 tail = parts[6] if len(parts) == 7 else '"'.join(parts[6:])
-                if tail and tail != _NO_FORWARDED_FOR:
+                if tail and tail != _NO_FORWARDED_FOR and tail not in clean_text:
+                    unchanged = False
                     masked_list: list[str] | None = None
                     if len(parts) == 9 and parts[6] == " " and not parts[8]:
                         # nginx's trailing "$http_x_forwarded_for": mask its addresses one by
@@ -486,10 +518,13 @@ class Engine:
                         tail = hit[0]
                         n4 += hit[1]
                         n6 += hit[2]
-                append(
-                    f'{masked_head} {ident_user} {stamp} "{request}"{parts[2]}"{referer}" '
-                    f'"{agent}"{tail}'
-                )
+                if unchanged:
+                    append(masked_head + line[len(head) :])
+                else:
+                    append(
+                        f'{masked_head} {ident_user} {stamp} "{request}"{parts[2]}"{referer}" '
+                        f'"{agent}"{tail}'
+                    )
             counts[0] += n4
             counts[1] += n6
             return out
