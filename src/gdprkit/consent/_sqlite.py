@@ -188,10 +188,7 @@ class SQLiteStore:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._pid = os.getpid()
-        self._group_lock = threading.Lock()
-        self._waiting: list[_Waiting] = []
-        self._leading = False
-        self._writer_conn: sqlite3.Connection | None = None
+        self._reset_writing()
         self._migrate()
 
     def __repr__(self) -> str:
@@ -207,10 +204,14 @@ class SQLiteStore:
             self._pid = os.getpid()
             self._local = threading.local()
             self._all = []
-            self._group_lock = threading.Lock()
-            self._waiting = []
-            self._leading = False
-            self._writer_conn = None
+            self._reset_writing()
+
+    def _reset_writing(self) -> None:
+        """No group commit under way, no writer connection yet (at start and after a fork)."""
+        self._group_lock = threading.Lock()
+        self._waiting: list[_Waiting] = []
+        self._leading = False
+        self._writer_conn: sqlite3.Connection | None = None
 
     def _conn(self) -> sqlite3.Connection:
         self._check_fork()
