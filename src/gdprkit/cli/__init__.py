@@ -30,14 +30,6 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
-# One module a sub-command; each adds its parser. Order is the order of `gdprkit --help`.
-_COMMAND_MODULES: tuple[str, ...] = (
-    "gdprkit.cli._check",
-    "gdprkit.cli._export",
-    "gdprkit.cli._ip",
-    "gdprkit.cli._retention",
-)
-
 
 # Which module defines each top-level command, so that running one command imports only its
 # module: `gdprkit ip mask` on a log need not load the register, export and retention code
@@ -49,6 +41,8 @@ _MODULE_OF_COMMAND: dict[str, str] = {
     "ip": "gdprkit.cli._ip",
     "retention": "gdprkit.cli._retention",
 }
+# The command modules, each adding its parsers; their order is the order of `gdprkit --help`.
+_COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(_MODULE_OF_COMMAND.values()))
 
 
 class _Parser(argparse.ArgumentParser):
