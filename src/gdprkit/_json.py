@@ -24,6 +24,11 @@ def compact_encoder(
     encoder built once: ``json.dumps`` with options builds a new encoder object per call, which
     costs as much as encoding a small record.  With ``check_circular`` the encoder keeps the ids
     of the containers it is in, so one encoder must not be used by two threads at once.
+
+    Example:
+        >>> encode = compact_encoder(sort_keys=True, default=str, check_circular=False)
+        >>> encode({"b": [1, 2.5], "a": "é"})
+        '{"a":"é","b":[1,2.5]}'
     """
     c_make = getattr(json.encoder, "c_make_encoder", None)
     c_string = getattr(json.encoder, "c_encode_basestring", None)
