@@ -19,9 +19,9 @@ from gdprkit.integrations.flask import (
     MAX_BODY_BYTES,
     REQUESTABLE_RIGHTS,
     GdprKit,
-    _RateLimiter,
     create_blueprint,
 )
+from gdprkit.integrations._ratelimit import RateLimiter
 from gdprkit.law import Right
 from gdprkit.requests import SubjectRequest
 
@@ -236,7 +236,7 @@ def test_rate_limiter_never_allows_more_than_limit_per_window(
     hits: list[tuple[str, float]], limit: int, capacity: int
 ) -> None:
     clock = [0.0]
-    limiter = _RateLimiter(limit=limit, window=10.0, capacity=capacity, clock=lambda: clock[0])
+    limiter = RateLimiter(limit=limit, window=10.0, capacity=capacity, clock=lambda: clock[0])
     allowed: dict[str, list[float]] = {}
     for client, step in hits:
         clock[0] += step

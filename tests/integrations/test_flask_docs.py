@@ -24,7 +24,10 @@ def test_tutorial_code_is_the_example_shop_code() -> None:
 
 
 def test_reference_page_documents_every_setting() -> None:
-    source = (REPO / "src" / "gdprkit" / "integrations" / "flask.py").read_text(encoding="utf-8")
+    source = "".join(
+        p.read_text(encoding="utf-8")
+        for p in (REPO / "src" / "gdprkit" / "integrations" / "flask").glob("*.py")
+    )
     used = set(re.findall(r'_setting\(config, "([A-Z_]+)"', source))
     documented = set(re.findall(r"``GDPRKIT_([A-Z_]+)``", source))
     assert used

@@ -333,13 +333,15 @@ def cookie_consent_or_none(
         >>> cookie_consent_or_none("garbage", keys={"c1": b"k" * 32}) is None
         True
     """
-    if not value:
+    # A cookie value is ASCII (RFC 6265 §4.1.1): anything else (a sibling subdomain can set
+    # it) is not a choice of ours, and must never become an error page.
+    if not value or not isinstance(value, str) or not value.isascii():
         return None
     try:
         return parse_cookie(
             value, keys=keys, now=now, max_age=max_age, policy_version=policy_version
         )
-    except ConsentCookieError:
+    except (ConsentCookieError, UnicodeError):
         return None
 
 
