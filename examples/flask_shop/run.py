@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import logging
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -47,13 +48,23 @@ def main() -> int:
         visitor = {"REMOTE_ADDR": "203.0.113.77"}
 
         print("cookie banner")
-        check(client.get("/gdpr/cookie-consent").json["decided"] is False, "banner shown at first")
-        check(client.get("/").json["analytics"] is False, "no analytics before a choice")
-        answer = client.post(
-            "/gdpr/cookie-consent", json={"granted": ["statistics"]}, environ_base=visitor
+        page = client.get("/").get_data(as_text=True)
+        check(
+            'value="reject_all"' in page and 'value="accept_all"' in page, "banner shown at first"
         )
-        check(answer.status_code == 200, "choice accepted")
-        check(client.get("/").json["analytics"] is True, "analytics after opting in")
+        check("Visits are not counted" in page, "no analytics before a choice")
+        check('type="text/plain" data-category="statistics"' in page, "analytics script held back")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        check(token is not None, "the banner's forms carry a CSRF token")
+        form = {"action": "save", "category": "statistics", "next": "/"}
+        refused = client.post("/gdpr/cookies/", data=form, environ_base=visitor)
+        check(refused.status_code == 400, "a form without the token is refused")
+        form["csrf_token"] = token.group(1) if token else ""
+        answer = client.post("/gdpr/cookies/", data=form, environ_base=visitor)
+        check(answer.status_code == 303, "choice saved, back to the page")
+        page = client.get("/").get_data(as_text=True)
+        check("Visits are counted" in page and "analytics.js" in page, "analytics after opting in")
+        check('value="accept_all"' not in page, "and the banner is gone")
         bad = client.post("/gdpr/cookie-consent", json={"granted": ["everything"]})
         check(bad.status_code == 422 and bad.json["field"] == "granted", "bad choice is a 422")
 
@@ -107,7 +118,8 @@ def main() -> int:
         cookie = client.get_cookie("gdprkit_consent")
         value = cookie.value if cookie is not None else ""
         client.set_cookie("gdprkit_consent", value[:-2] + ("AA" if value[-2:] != "AA" else "BB"))
-        check(client.get("/").json["analytics"] is False, "a tampered cookie means no consent")
+        page = client.get("/").get_data(as_text=True)
+        check("Visits are not counted" in page, "a tampered cookie means no consent")
         check(client.get("/gdpr/cookie-consent").json["decided"] is False, "and the banner is back")
         app.extensions["gdprkit"].close()
 

@@ -31,6 +31,14 @@ from gdprkit.retention import Decision, Record
 REGISTER = Path(__file__).resolve().parent.parent / "register.toml"
 NEWSLETTER_NOTICE = "Yes, send me the Dyqani newsletter with offers. Unsubscribe at any time."
 COOKIE_NOTICE = "We count visits with statistics cookies, only if you allow them."
+COOKIES = [  # the cookie declaration shown in the banner's settings
+    {"name": "session", "provider": "Dyqani", "purpose": "Keeps you signed in and protects "
+     "forms", "duration": "Until you close the browser", "category": "necessary"},
+    {"name": "gdprkit_consent", "provider": "Dyqani", "purpose": "Remembers your cookie choice",
+     "duration": "6 months", "category": "necessary"},
+    {"name": "_shop_stats", "provider": "Dyqani", "purpose": "Counts visits",
+     "duration": "13 months", "category": "statistics"},
+]  # fmt: skip
 
 gdpr = GdprKit()
 
@@ -55,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> flask.Flask:
         GDPRKIT_POLICY_VERSION="2025-03",
         GDPRKIT_COOKIE_PURPOSES={"statistics": "web_analytics"},
         GDPRKIT_COOKIE_NOTICE=COOKIE_NOTICE,
+        GDPRKIT_COOKIES=COOKIES,
         GDPRKIT_TIMEZONE="Europe/Tirane",
     )
     app.config.update(config or {})
@@ -144,9 +153,10 @@ def _now() -> dt.datetime:
 
 
 @views.get("/")
-def home() -> dict[str, Any]:
-    # Load the analytics script only with consent (ePrivacy Art. 5(3)).
-    return {"shop": "Dyqani", "analytics": cookie_allowed("statistics")}
+def home() -> str:
+    # templates/index.html loads the analytics script only with consent (ePrivacy Art. 5(3)):
+    # {{ gdprkit_script(url_for("static", filename="analytics.js"), category="statistics") }}
+    return flask.render_template("index.html", analytics=cookie_allowed("statistics"))
 
 
 @views.post("/signup")

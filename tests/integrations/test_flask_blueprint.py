@@ -15,13 +15,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gdprkit.consent import parse_cookie
+from gdprkit.integrations._ratelimit import RateLimiter
 from gdprkit.integrations.flask import (
     MAX_BODY_BYTES,
     REQUESTABLE_RIGHTS,
     GdprKit,
     create_blueprint,
 )
-from gdprkit.integrations._ratelimit import RateLimiter
 from gdprkit.law import Right
 from gdprkit.requests import SubjectRequest
 

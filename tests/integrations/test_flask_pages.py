@@ -1,0 +1,270 @@
+"""The Flask pages customers see: banner, settings, CSRF, ledger evidence, refusal page.
+
+Also the hardening items of issue 19 that live in the blueprint: a consent cookie with any
+malformed or non-ASCII value is "no choice yet" (#5), the rate limit counts an IPv6 /64 as one
+client (#13), and deeply nested JSON is a 400 (#14).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+import flask  # noqa: TID251 - the flask integration's tests
+import pytest
+from _flask_support import T0, make_app
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gdprkit.consent import parse_cookie
+from gdprkit.integrations.flask import consent_required, create_blueprint
+
+NOTICE = "We count visits with statistics cookies, only if you allow them."
+COOKIES = [
+    {"name": "_stats", "provider": "Shop", "purpose": "Counts visits", "duration": "13 months",
+     "category": "statistics"},
+]  # fmt: skip
+PAGE = """<!doctype html><html lang="en"><head>{{ gdprkit_head() }}
+{{ gdprkit_script("/s.js", category="statistics") }}</head>
+<body>{{ gdprkit_banner() }}<main>home</main>{{ gdprkit_reopen() }}</body></html>"""
+
+
+def _app(tmp_path: Path, **config: Any) -> tuple[flask.Flask, Any]:
+    settings_ = {
+        "GDPRKIT_STORE_URL": "memory://",
+        "GDPRKIT_COOKIE_PURPOSES": {"statistics": "web_analytics"},
+        "GDPRKIT_COOKIE_NOTICE": NOTICE,
+        "GDPRKIT_COOKIES": COOKIES,
+        "GDPRKIT_COOKIE_SECURE": False,
+    }
+    settings_.update(config)
+    app, gdpr, _clock = make_app(tmp_path, **settings_)
+    app.register_blueprint(create_blueprint(), url_prefix="/gdpr")
+
+    @app.get("/")
+    def home() -> str:
+        return flask.render_template_string(PAGE)
+
+    @app.get("/offers")
+    @consent_required("direct_marketing")
+    def offers() -> str:
+        return "offers"
+
+    return app, gdpr
+
+
+def _token(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found is not None, html
+    return found.group(1)
+
+
+def _cookie_names(response: Any) -> set[str]:
+    return {h.split("=", 1)[0] for h in response.headers.getlist("Set-Cookie")}
+
+
+def test_first_visit_shows_the_banner_and_sets_no_optional_cookie(tmp_path: Path) -> None:
+    app, _ = _app(tmp_path)
+    client = app.test_client()
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    # Reject all and Accept all: the same element, the same class, side by side.
+    buttons = re.findall(r'<button class="([^"]+)" type="submit" name="action" value="(\w+)"', html)
+    assert buttons == [("gk-button", "reject_all"), ("gk-button", "accept_all")]
+    assert 'type="text/plain" data-category="statistics" data-src="/s.js"' in html
+    assert '<script src="/s.js"' not in html
+    assert "Cookie settings" in html  # the persistent reopen link
+    assert _cookie_names(response) <= {"session"}  # only the CSRF session, strictly necessary
+
+
+def test_settings_page_lists_categories_declarations_and_nothing_ticked(tmp_path: Path) -> None:
+    app, _ = _app(tmp_path)
+    html = app.test_client().get("/gdpr/cookies/").get_data(as_text=True)
+    assert "Counting visits to improve the shop" in html  # the register purpose's description
+    assert "<td>_stats</td><td>Shop</td><td>Counts visits</td><td>13 months</td>" in html
+    boxes = re.findall(r'<input type="checkbox" name="category" value="(\w+)"[^>]*>', html)
+    assert boxes == ["statistics"]
+    assert " checked" not in re.search(r'value="statistics"[^>]*>', html).group(0)  # type: ignore[union-attr]
+    assert html.count('type="submit"') == 3
+
+
+def test_a_post_without_the_csrf_token_changes_nothing(tmp_path: Path) -> None:
+    app, _ = _app(tmp_path)
+    client = app.test_client()
+    client.get("/")
+    response = client.post("/gdpr/cookies/", data={"action": "accept_all", "csrf_token": "x"})
+    assert response.status_code == 400
+    assert "gdprkit_consent" not in _cookie_names(response)
+    assert "This form has expired" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("form", "granted", "kind"),
+    [
+        ({"action": "reject_all"}, {"necessary"}, "refused"),
+        ({"action": "accept_all"}, {"necessary", "statistics"}, "given"),
+        ({"action": "save", "category": "statistics"}, {"necessary", "statistics"}, "given"),
+        ({"action": "save"}, {"necessary"}, "refused"),
+    ],
+)
+def test_each_form_choice_sets_the_cookie_and_is_recorded(
+    tmp_path: Path, form: dict[str, str], granted: set[str], kind: str
+) -> None:
+    app, gdpr = _app(tmp_path)
+    client = app.test_client()
+    token = _token(client.get("/").get_data(as_text=True))
+    response = client.post(
+        "/gdpr/cookies/",
+        data={**form, "csrf_token": token, "next": "/basket?x=1"},
+        environ_base={"REMOTE_ADDR": "203.0.113.77"},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/basket?x=1"
+    cookie = client.get_cookie("gdprkit_consent")
+    assert cookie is not None
+    with app.app_context():
+        choice = parse_cookie(cookie.value, keys=gdpr.keyring, now=T0)
+        assert {c.value for c in choice.granted} == granted
+        # An anonymous visitor's choice is kept under the digest of the cookie it set.
+        subject = "cookie:" + hashlib.sha256(cookie.value.encode()).hexdigest()[:32]
+        events = gdpr.ledger.history(subject)
+    assert [(e.event.purpose, e.event.kind.value) for e in events] == [("web_analytics", kind)]
+    evidence = events[0].event.evidence
+    assert evidence is not None
+    assert evidence.collected_by == f"gdprkit.flask.cookie_banner.{form['action']}"
+    assert evidence.ip == "203.0.113.0"
+    with app.app_context():
+        assert evidence.notice_sha256 == gdpr.state.banner.sha256
+    html = client.get("/").get_data(as_text=True)
+    assert 'value="accept_all"' not in html  # decided: no banner
+    assert ('<script src="/s.js"' in html) is ("statistics" in granted)
+
+
+def test_the_script_gets_json_with_consent_mode(tmp_path: Path) -> None:
+    app, _ = _app(tmp_path)
+    client = app.test_client()
+    token = _token(client.get("/").get_data(as_text=True))
+    response = client.post(
+        "/gdpr/cookies/",
+        data={"action": "accept_all", "csrf_token": token},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 200
+    assert response.json["consent_mode"]["analytics_storage"] == "granted"
+    assert response.json["consent_mode"]["ad_storage"] == "denied"  # marketing is not offered
+    assert response.json["recorded"] is True
+
+
+def test_an_open_redirect_through_next_is_not_possible(tmp_path: Path) -> None:
+    app, _ = _app(tmp_path)
+    client = app.test_client()
+    token = _token(client.get("/").get_data(as_text=True))
+    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        response = client.post(
+            "/gdpr/cookies/", data={"action": "reject_all", "csrf_token": token, "next": target}
+        )
+        assert response.headers["Location"] == "/"
+
+
+def test_an_unknown_category_or_action_is_a_page_not_a_crash(tmp_path: Path) -> None:
+    app, _ = _app(tmp_path)
+    client = app.test_client()
+    token = _token(client.get("/").get_data(as_text=True))
+    for form in ({"action": "save", "category": "marketing"}, {"action": "all"}, {}):
+        response = client.post("/gdpr/cookies/", data={**form, "csrf_token": token})
+        assert response.status_code == 422
+        assert "We could not read your choice" in response.get_data(as_text=True)
+
+
+def test_consent_refused_page_says_what_is_missing(tmp_path: Path) -> None:
+    app, _ = _app(tmp_path)
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["user_id"] = "c-1"
+    response = client.get("/offers")
+    assert response.status_code == 403
+    html = response.get_data(as_text=True)
+    assert "This page needs your consent" in html
+    assert "Newsletter" in html or "newsletter" in html
+
+
+# -- issue 19 #5: malformed consent cookies are "no choice yet" ---------------------------------
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payload=st.text(min_size=1, max_size=40), tag=st.text(max_size=40))
+def test_any_cookie_value_is_no_choice_never_an_error(
+    tmp_path: Path, payload: str, tag: str
+) -> None:
+    from gdprkit.consent.cookies import cookie_consent_or_none
+
+    app, gdpr = _app(tmp_path)
+    with app.app_context():
+        ring = gdpr.keyring
+    for value in (payload, f"gdc1.{ring.active_id}.{payload}.{tag}"):
+        assert cookie_consent_or_none(value, keys=ring) is None
+
+
+@pytest.mark.parametrize(
+    "template", ["gdc1.{kid}.\xe9.AAAA", "gdc1.{kid}.AAAA.\xe9", "gdc1.{kid}.\u0101.x", "\u2603"]
+)
+def test_a_non_ascii_consent_cookie_shows_the_banner(tmp_path: Path, template: str) -> None:
+    app, gdpr = _app(tmp_path)
+    with app.app_context():
+        value = template.format(kid=gdpr.keyring.active_id)
+    client = app.test_client()
+    client.set_cookie("gdprkit_consent", value)  # what a sibling subdomain can set
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'value="accept_all"' in response.get_data(as_text=True)
+
+
+# -- issue 19 #13: the rate limit counts an IPv6 /64 as one client -------------------------------
+
+
+def test_rate_limit_counts_an_ipv6_slash_64_as_one_client(tmp_path: Path) -> None:
+    app, _ = _app(tmp_path, GDPRKIT_RATE_LIMIT=5)
+    client = app.test_client()
+    statuses = [
+        client.post(
+            "/gdpr/cookie-consent",
+            json={"reject_all": True},
+            environ_base={"REMOTE_ADDR": f"2001:db8:1:2:{i:x}::1"},
+        ).status_code
+        for i in range(1, 8)
+    ]
+    assert statuses == [200] * 5 + [429] * 2
+    other = client.post(
+        "/gdpr/cookie-consent",
+        json={"reject_all": True},
+        environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"},
+    )
+    assert other.status_code == 200  # the next /64 is another customer
+
+
+def test_rate_limit_prefix_is_configurable(tmp_path: Path) -> None:
+    app, _ = _app(tmp_path, GDPRKIT_RATE_LIMIT=1, GDPRKIT_RATE_IPV6_PREFIX=128)
+    client = app.test_client()
+    for i in range(1, 4):
+        response = client.post(
+            "/gdpr/cookie-consent",
+            json={"reject_all": True},
+            environ_base={"REMOTE_ADDR": f"2001:db8::{i}"},
+        )
+        assert response.status_code == 200
+
+
+# -- issue 19 #14: deeply nested JSON is 400 invalid_json ----------------------------------------
+
+
+@pytest.mark.parametrize("depth", [100_000, 8 * 1024 - 2])
+def test_deeply_nested_json_is_a_400(tmp_path: Path, depth: int) -> None:
+    app, _ = _app(tmp_path)
+    body = "[" * min(depth, 8 * 1024 - 2)
+    response = app.test_client().post(
+        "/gdpr/cookie-consent", data=body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json["error"] == "invalid_json"
