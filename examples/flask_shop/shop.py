@@ -155,7 +155,7 @@ def _now() -> dt.datetime:
 @views.get("/")
 def home() -> str:
     # templates/index.html loads the analytics script only with consent (ePrivacy Art. 5(3)):
-    # {{ gdprkit_script(url_for("static", filename="analytics.js"), category="statistics") }}
+    # {{ gdprkit_script(url_for("static", filename="analytics.js"), category="statistics") }}  # noqa: ERA001
     return flask.render_template("index.html", analytics=cookie_allowed("statistics"))
 
 
