@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -93,10 +94,17 @@ def _run(tmp: Path) -> int:
         return 1
 
     # 4. Cookie consent gates the offers page.
-    client = Client()
+    client = Client(enforce_csrf_checks=True)
+    home = client.get("/").content.decode()
+    if 'value="reject_all"' not in home or 'data-category="statistics"' not in home:
+        return 1
     refused = client.get("/offers/").status_code
-    client.get("/cookies/accept/?category=marketing")
-    allowed = client.get("/offers/").status_code
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', home)
+    form = {"action": "save", "category": "marketing", "next": "/offers/"}
+    answer = client.post("/gdpr/cookies/choice", {**form, "csrfmiddlewaretoken": token.group(1)})
+    allowed = (
+        client.get("/offers/").status_code if answer.status_code == 303 else answer.status_code
+    )
     print(f"offers without consent: {refused}, after accepting marketing cookies: {allowed}")
     if (refused, allowed) != (403, 200):
         return 1

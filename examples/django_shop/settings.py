@@ -15,8 +15,11 @@ HERE = Path(__file__).resolve().parent
 
 SECRET_KEY = os.environ.get("SHOP_SECRET_KEY", "example-only-not-a-secret-0123456789abcdef")
 DEBUG = False
-ALLOWED_HOSTS = ["testserver", "localhost"]
+# The addresses `manage.py runserver` prints (and the test client's).
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", "[::1]"]
 USE_TZ = True
+TIME_ZONE = "Europe/Vienna"
+STATIC_URL = "static/"
 ROOT_URLCONF = "shop.urls"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -26,12 +29,14 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.staticfiles",
     "gdprkit.integrations.django",
     "shop",
 ]
 
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gdprkit.integrations.django.middleware.CookieConsentMiddleware",
@@ -64,7 +69,19 @@ GDPRKIT = {
     "KEYRING": "env:GDPRKIT_KEYRING",  # signs the cookie-consent value
     "HOLIDAY_COUNTRY": "AT",  # public holidays for request deadlines
     "CONSENT_POLICY_VERSION": "2025-03",
-}
+    # The banner offers these categories; choices are recorded in the consent ledger.
+    "COOKIE_PURPOSES": {"statistics": "web_analytics"},
+    "COOKIES": [  # the cookie declaration shown in the cookie settings
+        {"name": "csrftoken", "provider": "Dyqani", "purpose": "Protects forms",
+         "duration": "1 year", "category": "necessary"},
+        {"name": "gdprkit_consent", "provider": "Dyqani", "purpose": "Remembers your cookie "
+         "choice", "duration": "6 months", "category": "necessary"},
+        {"name": "_shop_stats", "provider": "Dyqani", "purpose": "Counts visits",
+         "duration": "13 months", "category": "statistics"},
+        {"name": "_shop_offers", "provider": "Dyqani", "purpose": "Personalises offers",
+         "duration": "6 months", "category": "marketing"},
+    ],
+}  # fmt: skip
 
 # Client addresses are masked before any handler writes a request or server log record.
 LOGGING = masked_logging()

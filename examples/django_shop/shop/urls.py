@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import admin  # noqa: TID251
-from django.urls import path  # noqa: TID251
+from django.urls import include, path  # noqa: TID251
 
 from . import views
 
 urlpatterns = [
+    path("", views.home),
     path("admin/", admin.site.urls),
     path("offers/", views.offers),
-    path("cookies/accept/", views.accept_cookies),
+    path("gdpr/", include("gdprkit.integrations.django.urls")),
 ]

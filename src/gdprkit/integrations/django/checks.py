@@ -32,11 +32,11 @@ from django.apps import apps  # noqa: TID251 - the django extra
 from django.conf import settings  # noqa: TID251 - the django extra
 from django.core import checks  # noqa: TID251 - the django extra
 
-from gdprkit.errors import ConfigurationError, GdprkitError
+from gdprkit.errors import ConfigurationError, GdprkitError, MissingDependency
 from gdprkit.integrations.logging import IPMaskingFilter
 from gdprkit.register import Register, Severity
 
-from .conf import gdprkit_settings, get_keyring, get_register
+from .conf import gdprkit_settings, get_holidays, get_keyring, get_register
 from .privacy import personal_fields, privacy_of
 
 __all__ = [
@@ -205,7 +205,70 @@ def check_logging(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMe
     return messages
 
 
+def check_holidays(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Check that ``GDPRKIT["HOLIDAY_COUNTRY"]`` has a calendar (the ``holidays`` extra).
+
+    Request deadlines skip public holidays (Regulation 1182/71 Art. 3(4)); without the package
+    the first deadline computed would fail in a view or command.
+
+    Example:
+        >>> [m.id for m in check_holidays()]
+        []
+    """
+    import datetime as dt  # noqa: PLC0415
+
+    try:
+        calendar = get_holidays()
+        if calendar is not None:
+            _ = dt.date(2025, 1, 1) in calendar  # loads the package and the country's calendar
+    except MissingDependency:
+        return [
+            checks.Error(
+                "GDPRKIT['HOLIDAY_COUNTRY'] is set but the holidays package is not installed",
+                hint='pip install "gdprkit[holidays]" (from a checkout: pip install ".[holidays]")',
+                id="gdprkit.E006",
+            )
+        ]
+    except GdprkitError as exc:
+        return [checks.Error(f"GDPRKIT['HOLIDAY_COUNTRY']: {exc}", id="gdprkit.E006")]
+    return []
+
+
+def check_pages(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Check what the banner's pages need: the request context processor and CSRF.
+
+    Example:
+        >>> [m.id for m in check_pages()]  # doctest: +SKIP
+        []
+    """
+    messages: list[checks.CheckMessage] = []
+    processors = [
+        p
+        for backend in getattr(settings, "TEMPLATES", ())
+        for p in backend.get("OPTIONS", {}).get("context_processors", ())
+    ]
+    if processors and "django.template.context_processors.request" not in processors:
+        messages.append(
+            checks.Warning(
+                "the gdprkit template tags need the request in the template context",
+                hint="add 'django.template.context_processors.request' to context_processors",
+                id="gdprkit.W007",
+            )
+        )
+    if "django.middleware.csrf.CsrfViewMiddleware" not in getattr(settings, "MIDDLEWARE", ()):
+        messages.append(
+            checks.Warning(
+                "CsrfViewMiddleware is not installed: gdprkit's forms still check their CSRF "
+                "token, your own forms do not",
+                id="gdprkit.W008",
+            )
+        )
+    return messages
+
+
 def register_checks() -> None:
     """Register the checks under the ``gdprkit`` tag (called by the app's ``ready``)."""
-    for check in (check_register, check_models, check_keyring, check_logging):
+    for check in (
+        check_register, check_models, check_keyring, check_logging, check_holidays, check_pages
+    ):  # fmt: skip
         checks.register(check, TAG)

@@ -9,6 +9,11 @@ One dict in ``settings.py`` configures the app (keys are upper case; all are opt
         "CONSENT_COOKIE": "gdprkit_consent",       # name of the signed cookie-consent cookie
         "CONSENT_POLICY_VERSION": "2025-03",       # choices under another version count as lapsed
         "CONSENT_DATABASE": "default",             # database alias of the consent ledger
+        "COOKIE_PURPOSES": {"statistics": "web_analytics"},  # category -> register purpose
+        "COOKIES": [{"name": "_ga", "provider": "Google", "purpose": "Counts visits",
+                     "duration": "2 years", "category": "statistics"}],  # the declaration
+        "BANNER_TEXT": "We use cookies ...",       # the banner's first paragraph
+        "LOCALE": "en",                            # language tag kept in consent evidence
     }
 
 Nothing is read at import time: each call reads ``settings.GDPRKIT`` again, so
@@ -32,7 +37,10 @@ from typing import Any
 import attrs
 from django.conf import settings  # noqa: TID251 - the django extra
 
-from gdprkit.errors import ConfigurationError, KeyMaterialError
+from gdprkit.consent.cookies import CookieCategory
+from gdprkit.errors import ConfigurationError
+from gdprkit.integrations._pages import CookieDeclaration, parse_declarations
+from gdprkit.integrations._sources import check_keyring_source, load_keyring_source
 from gdprkit.law.holidays import PublicHolidays
 from gdprkit.pseudonymise import KeyRing
 from gdprkit.register import Register, load_register
@@ -47,8 +55,12 @@ __all__ = [
 
 _KEYS = frozenset(
     {"REGISTER", "KEYRING", "HOLIDAY_COUNTRY", "CONSENT_COOKIE", "CONSENT_POLICY_VERSION",
-     "CONSENT_DATABASE"}
+     "CONSENT_DATABASE", "COOKIE_PURPOSES", "COOKIES", "BANNER_TEXT", "LOCALE"}
 )  # fmt: skip
+_DEFAULT_BANNER = (
+    "We use cookies that the shop needs to work. With your consent we also use the optional "
+    "cookies listed in the cookie settings. You can change your choice at any time."
+)
 
 
 def _optional_str(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -74,6 +86,10 @@ class GdprkitSettings:
     consent_cookie: str = attrs.field(default="gdprkit_consent", validator=_optional_str)
     consent_policy_version: str | None = attrs.field(default=None, validator=_optional_str)
     consent_database: str = attrs.field(default="default", validator=_optional_str)
+    cookie_purposes: Mapping[str, str] = attrs.field(factory=dict)
+    cookies: tuple[CookieDeclaration, ...] = ()
+    banner_text: str = attrs.field(default=_DEFAULT_BANNER, validator=_optional_str)
+    locale: str = attrs.field(default="en", validator=_optional_str)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> GdprkitSettings:
@@ -100,10 +116,18 @@ class GdprkitSettings:
         if register is not None and not isinstance(register, (str, os.PathLike)):
             raise ConfigurationError("GDPRKIT['REGISTER'] must be a path")
         keyring = data.get("KEYRING")
-        if keyring is not None and not isinstance(keyring, (str, KeyRing)):
-            raise ConfigurationError(
-                "GDPRKIT['KEYRING'] must be 'env:<VARIABLE>', 'file:<path>' or a KeyRing"
-            )
+        if keyring is not None:
+            keyring = check_keyring_source(keyring, setting="GDPRKIT['KEYRING']")
+        purposes = data.get("COOKIE_PURPOSES", {})
+        if not isinstance(purposes, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in purposes.items()
+        ):
+            raise ConfigurationError("GDPRKIT['COOKIE_PURPOSES'] must map categories to purposes")
+        for category in purposes:
+            if category not in {c.value for c in CookieCategory} or category == "necessary":
+                raise ConfigurationError(
+                    "GDPRKIT['COOKIE_PURPOSES']: keys must be preferences, statistics or marketing"
+                )
         return cls(
             register=None if register is None else Path(register),
             keyring=keyring,
@@ -111,6 +135,10 @@ class GdprkitSettings:
             consent_cookie=data.get("CONSENT_COOKIE", "gdprkit_consent"),
             consent_policy_version=data.get("CONSENT_POLICY_VERSION"),
             consent_database=data.get("CONSENT_DATABASE", "default"),
+            cookie_purposes=dict(purposes),
+            cookies=parse_declarations(data.get("COOKIES"), setting="GDPRKIT['COOKIES']"),
+            banner_text=data.get("BANNER_TEXT", _DEFAULT_BANNER),
+            locale=data.get("LOCALE", "en"),
         )
 
 
@@ -161,14 +189,7 @@ def get_keyring() -> KeyRing:
         raise ConfigurationError(
             "GDPRKIT['KEYRING'] is not set ('env:<VARIABLE>' or 'file:<path>')"
         )
-    if isinstance(source, KeyRing):
-        return source
-    kind, _, where = source.partition(":")
-    if kind == "env" and where:
-        return KeyRing.from_env(where)
-    if kind == "file" and where:
-        return KeyRing.from_file(where)
-    raise KeyMaterialError("GDPRKIT['KEYRING'] must start with 'env:' or 'file:'")
+    return load_keyring_source(source, setting="GDPRKIT['KEYRING']")
 
 
 def get_holidays() -> PublicHolidays | None:

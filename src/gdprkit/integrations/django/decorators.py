@@ -89,7 +89,15 @@ def consent_required(
     def refuse(request: HttpRequest) -> Any:
         if fallback is not None:
             return fallback(request)
-        return HttpResponseForbidden(f"this page needs consent to {wanted.value} cookies")
+        from django.urls import NoReverseMatch, reverse  # noqa: PLC0415, TID251
+
+        try:
+            reverse("gdprkit:preferences")
+        except NoReverseMatch:  # the pages are not included: a plain answer
+            return HttpResponseForbidden(f"this page needs consent to {wanted.value} cookies")
+        from .pages import refused_page  # noqa: PLC0415
+
+        return refused_page(request, wanted.value)
 
     def decorate(view: _View) -> _View:
         if asyncio.iscoroutinefunction(view):
