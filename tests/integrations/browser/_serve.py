@@ -1,0 +1,58 @@
+"""Serve one example shop on loopback for the browser tests: ``_serve.py flask|django DIR``.
+
+Prints ``READY <port>`` once listening on an ephemeral port of 127.0.0.1.  Everything the shop
+writes (SQLite files) goes under DIR; the key ring comes from ``GDPRKIT_KEYRING``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def flask_app(work: Path) -> object:
+    sys.path.insert(0, str(REPO / "examples" / "flask_shop"))
+    from shop import create_app
+
+    from gdprkit.pseudonymise import KeyRing
+
+    return create_app(
+        {
+            "GDPRKIT_KEYRING": KeyRing.from_env("GDPRKIT_KEYRING"),
+            "GDPRKIT_STORE_URL": f"sqlite:///{work / 'consent.sqlite3'}",
+            "GDPRKIT_COOKIE_SECURE": False,  # plain http on loopback
+            "GDPRKIT_RATE_LIMIT": 1000,
+        }
+    )
+
+
+def django_app(work: Path) -> object:
+    os.environ["SHOP_DB"] = str(work / "shop.sqlite3")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "settings"
+    sys.path.insert(0, str(REPO / "examples" / "django_shop"))
+    import django
+
+    django.setup()
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.management import call_command
+    from django.core.wsgi import get_wsgi_application
+
+    call_command("migrate", verbosity=0)
+    return StaticFilesHandler(get_wsgi_application())
+
+
+def main() -> None:
+    kind, work = sys.argv[1], Path(sys.argv[2])
+    app = flask_app(work) if kind == "flask" else django_app(work)
+    server = make_server("127.0.0.1", 0, app, threaded=True)  # type: ignore[arg-type]
+    print(f"READY {server.port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
