@@ -1,6 +1,6 @@
 """The shop's views: the home page (banner, gated analytics) and offers that need consent.
 
-The cookie banner's forms post to gdprkit's own views (``include("gdprkit.integrations.django.urls")``
+The cookie banner's forms post to gdprkit's own views (``include(...django.urls")``
 in urls.py): a shop needs no view of its own to record a choice.
 """
 

@@ -35,12 +35,12 @@ def django_app(work: Path) -> object:
     os.environ["SHOP_DB"] = str(work / "shop.sqlite3")
     os.environ["DJANGO_SETTINGS_MODULE"] = "settings"
     sys.path.insert(0, str(REPO / "examples" / "django_shop"))
-    import django
+    import django  # noqa: TID251 - the example shop is a Django project
 
     django.setup()
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.core.management import call_command
-    from django.core.wsgi import get_wsgi_application
+    from django.contrib.staticfiles.handlers import StaticFilesHandler  # noqa: TID251
+    from django.core.management import call_command  # noqa: TID251
+    from django.core.wsgi import get_wsgi_application  # noqa: TID251
 
     call_command("migrate", verbosity=0)
     return StaticFilesHandler(get_wsgi_application())

@@ -153,7 +153,8 @@ def test_accept_statistics_in_the_settings_loads_the_script(shop: Shop, page: Pa
     assert page.evaluate("() => window.shopAnalyticsLoaded === true")
     assert "_shop_stats" in _cookies(page)
     calls = _consent_calls(page)
-    assert calls[-1][1] == "update" and calls[-1][2]["analytics_storage"] == "granted"
+    assert calls[-1][1] == "update"
+    assert calls[-1][2]["analytics_storage"] == "granted"
     assert calls[-1][2]["ad_storage"] == "denied"
     if shop.kind == "flask":  # the ledger file is the shop's own: read what it recorded
         from gdprkit.consent import ConsentLedger, SQLiteStore
