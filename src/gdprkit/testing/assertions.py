@@ -28,7 +28,7 @@ import re
 import urllib.parse
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from gdprkit.errors import (
     GdprkitError,
@@ -44,8 +44,10 @@ if TYPE_CHECKING:
     from gdprkit.ip import SpecialRange
 
 __all__ = [
+    "NECESSARY_COOKIES",
     "assert_no_personal_data",
     "assert_no_raw_ips",
+    "assert_no_tracking_before_consent",
     "assert_package_valid",
     "assert_register_clean",
 ]
@@ -416,3 +418,63 @@ def assert_register_clean(
         lines += [f"  {finding}" for finding in failing]
         raise AssertionError("\n".join(lines))
     return register
+
+
+#: Cookie names a page may set before any consent choice: the frameworks' session and CSRF
+#: cookies and gdprkit's own choice cookie, all strictly necessary (ePrivacy Directive
+#: Art. 5(3), second sentence).  Pass your own ``necessary=`` for others (a basket cookie).
+NECESSARY_COOKIES = frozenset({"session", "sessionid", "csrftoken", "gdprkit_consent"})
+
+
+def _set_cookie_names(response: Any) -> list[str]:
+    headers = getattr(response, "headers", None)
+    values: list[str] = []
+    if headers is not None and hasattr(headers, "getlist"):  # Werkzeug (Flask)
+        values = list(headers.getlist("Set-Cookie"))
+    elif headers is not None and hasattr(headers, "get_list"):  # httpx, Starlette
+        values = list(headers.get_list("set-cookie"))
+    names = [v.split("=", 1)[0].strip() for v in values]
+    cookies = getattr(response, "cookies", None)  # Django's SimpleCookie, requests' jar
+    if cookies is not None and not values:
+        names += [
+            str(getattr(c, "name", c))
+            for c in (cookies.values() if hasattr(cookies, "values") else cookies)
+        ]
+        names = [n.split("=", 1)[0] for n in names]
+    return names
+
+
+def assert_no_tracking_before_consent(
+    client: Any, url: str, *, necessary: Iterable[str] = NECESSARY_COOKIES
+) -> None:
+    """Fail unless a first visit to ``url`` sets only strictly necessary cookies.
+
+    ``client`` is a fresh test client without cookies (Flask's ``app.test_client()``,
+    Django's ``django.test.Client()``, or anything whose ``get(url)`` returns a response with
+    ``Set-Cookie`` headers).  Storing anything else on the visitor's device needs consent first
+    (ePrivacy Directive Art. 5(3); EDPB Guidelines 2/2023): a page that sets an analytics or
+    advertising cookie before the visitor chose fails, naming the cookie (never its value).
+
+    Raises:
+        AssertionError: a cookie outside ``necessary`` was set.
+
+    Example:
+        >>> class Response:
+        ...     headers = {"Set-Cookie": "_ga=GA1.1; Path=/"}
+        ...     cookies = {"_ga": "GA1.1"}
+        >>> class Client:
+        ...     def get(self, url):
+        ...         return Response()
+        >>> assert_no_tracking_before_consent(Client(), "/")
+        Traceback (most recent call last):
+        ...
+        AssertionError: GET / set 1 cookie(s) before any consent choice: _ga (allowed without consent: csrftoken, gdprkit_consent, session, sessionid)
+    """  # noqa: E501
+    allowed = frozenset(necessary)
+    response = client.get(url)
+    extra = sorted({n for n in _set_cookie_names(response) if n and n not in allowed})
+    if extra:
+        raise AssertionError(
+            f"GET {url} set {len(extra)} cookie(s) before any consent choice: "
+            f"{', '.join(extra)} (allowed without consent: {', '.join(sorted(allowed))})"
+        )

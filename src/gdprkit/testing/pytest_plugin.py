@@ -32,6 +32,7 @@ and a test::
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -214,3 +215,17 @@ def gdprkit_ledger(gdprkit_register: Register, gdprkit_keyring: KeyRing) -> Cons
     from gdprkit.consent import ConsentLedger, MemoryStore  # noqa: PLC0415 - plugin stays inert
 
     return ConsentLedger(MemoryStore(), key=gdprkit_keyring, register=gdprkit_register)
+
+
+@pytest.fixture
+def gdprkit_assert_no_tracking() -> Callable[..., None]:
+    """:func:`gdprkit.testing.assertions.assert_no_tracking_before_consent`, as a fixture.
+
+    ``gdprkit_assert_no_tracking(app.test_client(), "/")`` fails when the first visit sets a
+    cookie outside the strictly necessary ones.
+    """
+    from gdprkit.testing.assertions import (  # noqa: PLC0415 - the plugin stays inert
+        assert_no_tracking_before_consent,
+    )
+
+    return assert_no_tracking_before_consent
