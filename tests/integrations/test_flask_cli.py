@@ -201,3 +201,30 @@ def test_export_errors_are_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
     assert not (tmp_path / "missing").exists()
+
+
+def test_export_of_an_unknown_subject_says_so_and_writes_nothing(tmp_path: Path) -> None:
+    # Issue 19 #16: an empty package with exit 0 would let staff answer a request with nothing.
+    app = _export_app(tmp_path)
+    out = tmp_path / "nobody.zip"
+    result = _run(app, "export", "nobody", "-o", str(out))
+    assert result.exit_code == 1
+    assert "no data found for this subject" in result.stderr
+    assert "nobody" not in result.stderr
+    assert not out.exists()
+    result = _run(app, "export", "nobody", "-o", str(out), "--allow-empty")
+    assert result.exit_code == 0
+    assert read_package(out).load() == {"orders": []}
+
+
+def test_export_keeps_the_records_of_a_one_shot_loader(tmp_path: Path) -> None:
+    app, gdpr, _ = make_app(tmp_path, GDPRKIT_STORE_URL="memory://")
+
+    @gdpr.datasets_loader
+    def datasets(subject: str) -> list[Dataset]:
+        rows = ({"order": f"A-{i}"} for i in range(3))  # a cursor: iterable once
+        return [Dataset("orders", "order_fulfilment", rows)]
+
+    out = tmp_path / "c.zip"
+    assert _run(app, "export", "c-1", "-o", str(out)).exit_code == 0
+    assert [r["order"] for r in read_package(out).load()["orders"]] == ["A-0", "A-1", "A-2"]

@@ -335,7 +335,7 @@ def cookie_consent_or_none(
     """
     # A cookie value is ASCII (RFC 6265 §4.1.1): anything else (a sibling subdomain can set
     # it) is not a choice of ours, and must never become an error page.
-    if not value or not isinstance(value, str) or not value.isascii():
+    if not value or not value.isascii():
         return None
     try:
         return parse_cookie(

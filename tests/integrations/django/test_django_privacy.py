@@ -348,3 +348,19 @@ def test_commands_refuse_bad_input_with_exit_status_2(
                      stdout=io.StringIO())  # fmt: skip
     assert info.value.returncode == 2
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_export_of_an_unknown_subject_says_so_and_writes_nothing(
+    shop: dict[str, object], tmp_path: Path
+) -> None:
+    # Issue 19 #16: refuse (exit 1) unless an empty answer is meant.
+    target = tmp_path / "nobody.zip"
+    with pytest.raises(CommandError, match="no data found for this subject") as caught:
+        call_command("gdpr_export", "nobody@example.org", "-o", str(target))
+    assert caught.value.returncode == 1
+    assert "nobody@example.org" not in str(caught.value)
+    assert not target.exists()
+    out = io.StringIO()
+    call_command("gdpr_export", "nobody@example.org", "-o", str(target), "--allow-empty",
+                 stdout=out)  # fmt: skip
+    assert "(0 records)" in out.getvalue()

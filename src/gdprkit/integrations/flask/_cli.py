@@ -139,16 +139,26 @@ def _retention_command(*, dry_run: bool, now_text: str | None) -> None:
     type=click.Path(dir_okay=False),
     help="Also write the Art. 15 access report (.html, else JSON).",
 )
-def _export_command(subject: str, output: str, report: str | None) -> None:
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Write an empty package when no data is found (default: refuse, exit 1).",
+)
+def _export_command(subject: str, output: str, report: str | None, *, allow_empty: bool) -> None:
     """Write SUBJECT's Art. 20 portability package (and optionally the Art. 15 report).
 
-    The data come from the @gdpr.datasets_loader.  Exit status: 0 written, 2 unusable
+    The data come from the @gdpr.datasets_loader.  Exit status: 0 written, 1 no data found
+    for SUBJECT (nothing written; --allow-empty writes an empty package), 2 unusable
     configuration or data.
     """
     from gdprkit.errors import GdprkitError  # noqa: PLC0415
+    from gdprkit.integrations._export import EMPTY_EXPORT, peek_datasets  # noqa: PLC0415
 
     state = gdprkit_state()
     try:
+        if not allow_empty and not peek_datasets(state._datasets(subject))[1]:
+            click.echo(f"flask gdpr export: {EMPTY_EXPORT}", err=True)
+            raise click.exceptions.Exit(_EXIT_FINDINGS)
         package = state.write_package(subject, output)
         if report is not None:
             access = state.access_report(subject)

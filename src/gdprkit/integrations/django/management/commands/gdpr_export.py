@@ -20,8 +20,9 @@ from django.core.management.base import BaseCommand, CommandError  # noqa: TID25
 
 from gdprkit._files import atomic_output
 from gdprkit._time import ensure_aware, utc_now
-from gdprkit.errors import GdprkitError
+from gdprkit.errors import GdprkitError, InvalidInput, NotFound
 from gdprkit.export import build_access_report, write_package
+from gdprkit.integrations._export import EMPTY_EXPORT, peek_datasets
 from gdprkit.integrations.django.conf import get_register
 from gdprkit.integrations.django.privacy import subject_datasets
 
@@ -29,7 +30,12 @@ __all__ = ["Command", "export_subject"]
 
 
 def export_subject(
-    subject: str, path: Path, *, now: dt.datetime | None = None, report: Path | None = None
+    subject: str,
+    path: Path,
+    *,
+    now: dt.datetime | None = None,
+    report: Path | None = None,
+    allow_empty: bool = False,
 ) -> int:
     """Write ``subject``'s package to ``path`` (and the access report to ``report``).
 
@@ -38,10 +44,17 @@ def export_subject(
     Raises:
         ConfigurationError: no register, or a malformed ``PrivacyMeta``.
         InvalidInput: an empty subject.
+        NotFound: no mapped model holds a row of ``subject`` and not ``allow_empty``
+            (nothing is written).
     """
+    if not subject.strip():
+        raise InvalidInput("subject must be a non-empty identifier")
     register = get_register()
     at = utc_now() if now is None else now
-    package = write_package(path, register, subject, subject_datasets(subject), generated_at=at)
+    datasets, found = peek_datasets(subject_datasets(subject))
+    if not found and not allow_empty:
+        raise NotFound(EMPTY_EXPORT)
+    package = write_package(path, register, subject, datasets, generated_at=at)
     if report is not None:
         access = build_access_report(register, subject, subject_datasets(subject), generated_at=at)
         text = json.dumps(access.to_dict(), ensure_ascii=False, indent=2, sort_keys=True)
@@ -63,6 +76,11 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, help="the ZIP file to write")
         parser.add_argument("--report", help="also write the Art. 15 access report (JSON)")
         parser.add_argument("--now", help="the package's generated_at (ISO 8601 with offset)")
+        parser.add_argument(
+            "--allow-empty",
+            action="store_true",
+            help="write an empty package when no data is found (default: refuse, exit 1)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Export."""
@@ -72,8 +90,14 @@ class Command(BaseCommand):
                 now = ensure_aware(dt.datetime.fromisoformat(options["now"]), "--now")
             report = Path(options["report"]) if options["report"] else None
             count = export_subject(
-                options["subject"], Path(options["output"]), now=now, report=report
+                options["subject"],
+                Path(options["output"]),
+                now=now,
+                report=report,
+                allow_empty=options["allow_empty"],
             )
+        except NotFound as exc:
+            raise CommandError(str(exc), returncode=1) from None
         except (GdprkitError, ValueError, OSError) as exc:
             raise CommandError(str(exc), returncode=2) from None
         self.stdout.write(f"wrote {options['output']} ({count} records)")
