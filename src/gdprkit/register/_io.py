@@ -131,7 +131,7 @@ def register_from_dict(data: Mapping[str, Any], *, source: str | None = None) ->
     """
     if not isinstance(data, Mapping):
         raise RegisterError("a register must be a table", source=source)
-    allowed = {"version", "controller", "purposes", "categories"}
+    allowed = {"version", "controller", "purposes", "categories", "notice_version"}
     for key in data:
         if key not in allowed:
             raise RegisterError(
@@ -159,7 +159,10 @@ def register_from_dict(data: Mapping[str, Any], *, source: str | None = None) ->
     purposes = [_purpose(item, i, source) for i, item in enumerate(raw_purposes)]
     try:
         return Register(
-            controller=controller, purposes=purposes, categories=data.get("categories", ())
+            controller=controller,
+            purposes=purposes,
+            categories=data.get("categories", ()),
+            notice_version=data.get("notice_version"),
         )
     except GdprkitError as exc:
         raise RegisterError(str(exc), source=source, key="categories") from None

@@ -357,6 +357,7 @@ class Register:
     controller: Controller = attrs.field(validator=attrs.validators.instance_of(Controller))
     purposes: tuple[Purpose, ...] = attrs.field(converter=_purpose_tuple)
     categories: tuple[DataCategory, ...] = attrs.field(converter=_categories, factory=tuple)
+    notice_version: str | None = attrs.field(default=None, validator=_optional_str, kw_only=True)
 
     @purposes.validator
     def _check_purposes(self, _attribute: object, value: tuple[Purpose, ...]) -> None:
