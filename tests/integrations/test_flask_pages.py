@@ -268,3 +268,21 @@ def test_deeply_nested_json_is_a_400(tmp_path: Path, depth: int) -> None:
     )
     assert response.status_code == 400
     assert response.json["error"] == "invalid_json"
+
+
+# -- the privacy notice page -----------------------------------------------------------------
+
+
+def test_privacy_page_is_layered_and_in_the_customers_language(tmp_path: Path) -> None:
+    app, _ = _app(tmp_path)
+    client = app.test_client()
+    short = client.get("/gdpr/privacy/", headers={"Accept-Language": "de-AT,de;q=0.9"})
+    assert short.status_code == 200
+    html = short.get_data(as_text=True)
+    assert '<html lang="en">' in html  # no German catalog: English
+    assert "/gdpr/privacy/?layer=full" in html
+    full = client.get("/gdpr/privacy/?layer=full", headers={"Accept-Language": "sq-AL,sq"})
+    text = full.get_data(as_text=True)
+    assert '<html lang="sq">' in text
+    assert len(text) > len(html)
+    assert "&lt;" not in text.split("<article", 1)[1][:200]  # the fragment is not escaped twice

@@ -36,7 +36,10 @@ __all__ = [
     "choice_evidence",
     "choice_from_form",
     "consent_mode",
+    "granted_values",
+    "notice_context",
     "parse_declarations",
+    "safe_next",
     "script_tag",
 ]
 
@@ -371,3 +374,55 @@ def safe_next(value: str | None, *, default: str = "/") -> str:
     ):
         return default
     return value
+
+
+def notice_context(
+    register: Register, *, accept_language: str | None, layer: str, other_layer_url: str
+) -> dict[str, Any]:
+    """The privacy-notice page's values: the notice in the customer's language, both layers.
+
+    ``accept_language`` is the request's ``Accept-Language`` header; ``layer`` ``"short"``
+    (the first layer, WP260 rev.01 para. 35-38) or ``"full"``.  ``notice_html`` is an HTML
+    fragment the notice renderer escaped; the framework marks it safe.
+
+    Raises:
+        MissingDependency: the ``notice`` extra is not installed.
+
+    Example:
+        >>> from gdprkit.register import Controller, Purpose
+        >>> reg = Register(Controller(name="Shop", contact="privacy@shop.example"),
+        ...                [Purpose(id="orders", description="Orders", basis="contract")])
+        >>> page = notice_context(reg, accept_language="sq,en;q=0.5", layer="short",
+        ...                       other_layer_url="/privacy/?layer=full")
+        >>> page["lang"], page["layer"]
+        ('sq', 'short')
+    """
+    from gdprkit.notice import (  # noqa: PLC0415 - the notice extra
+        available_languages,
+        negotiate_language,
+        render_notice,
+    )
+
+    chosen = "full" if layer == "full" else "short"
+    language = negotiate_language(accept_language or "", available_languages(), default="en")
+    notice = render_notice(
+        register,
+        language=language,
+        format="html",
+        layer=chosen,
+        standalone=False,
+        full_notice_url=other_layer_url if chosen == "short" else None,
+    )
+    return {
+        "lang": notice.language,
+        "layer": chosen,
+        "notice_html": notice.content,
+        "notice_version": notice.version,
+        "notice_sha256": notice.sha256,
+        "is_draft": notice.is_draft,
+        "other_layer_url": other_layer_url,
+        "other_layer_label": "Read the full privacy notice"
+        if chosen == "short"
+        else "Read the summary",
+        "title": "Privacy notice",
+    }

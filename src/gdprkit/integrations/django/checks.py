@@ -234,6 +234,16 @@ def check_holidays(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
     return []
 
 
+def _pages_included() -> bool:
+    from django.urls import NoReverseMatch, reverse  # noqa: PLC0415, TID251
+
+    try:
+        reverse("gdprkit:preferences")
+    except NoReverseMatch:
+        return False
+    return True
+
+
 def check_pages(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Check what the banner's pages need: the request context processor and CSRF.
 
@@ -255,12 +265,16 @@ def check_pages(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMess
                 id="gdprkit.W007",
             )
         )
-    if "django.middleware.csrf.CsrfViewMiddleware" not in getattr(settings, "MIDDLEWARE", ()):
+    if _pages_included() and "django.middleware.csrf.CsrfViewMiddleware" not in getattr(
+        settings, "MIDDLEWARE", ()
+    ):
+        # get_token() in the banner's tag marks the CSRF cookie for the response, but only the
+        # middleware writes it: without it every banner choice would be refused.
         messages.append(
-            checks.Warning(
-                "CsrfViewMiddleware is not installed: gdprkit's forms still check their CSRF "
-                "token, your own forms do not",
-                id="gdprkit.W008",
+            checks.Error(
+                "the cookie banner's forms need CsrfViewMiddleware in MIDDLEWARE",
+                hint="add 'django.middleware.csrf.CsrfViewMiddleware' (Django's default)",
+                id="gdprkit.E008",
             )
         )
     return messages

@@ -7,8 +7,9 @@ common subset of Django and Jinja2 syntax); a shop overrides one by putting its 
 ``gdprkit/<name>.html`` in a template directory (``TEMPLATES[...]["DIRS"]`` or an app's
 ``templates/``), Django's usual precedence.
 
-POSTs are protected by Django's CSRF machinery (``csrf_protect`` on the view, so even without
-``CsrfViewMiddleware``) and rate-limited per client network (an IPv6 /64 counts as one client).
+POSTs are protected by Django's CSRF machinery (``CsrfViewMiddleware``, which writes the CSRF
+cookie the banner's token needs: the check ``gdprkit.E008`` insists on it; ``csrf_protect`` on
+the view besides) and rate-limited per client network (an IPv6 /64 counts as one client).
 
 Example:
     >>> from gdprkit.integrations.django.pages import page_engine
@@ -42,7 +43,7 @@ from django.middleware.csrf import get_token  # noqa: TID251
 from django.template import Context, Engine  # noqa: TID251
 from django.urls import reverse  # noqa: TID251
 from django.utils.safestring import SafeString, mark_safe  # noqa: TID251
-from django.views.decorators.csrf import csrf_protect  # noqa: TID251
+from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie  # noqa: TID251
 from django.views.decorators.http import require_http_methods  # noqa: TID251
 
 from gdprkit._time import utc_now
@@ -72,6 +73,7 @@ __all__ = [
     "cookie_choice",
     "page_engine",
     "preferences",
+    "privacy",
     "record_banner_choice",
     "render_page",
 ]
@@ -161,6 +163,7 @@ def render_fragment(request: HttpRequest, name: str) -> SafeString:
     return mark_safe(html)  # noqa: S308 - rendered with autoescaping
 
 
+@ensure_csrf_cookie
 @require_http_methods(["GET", "HEAD"])
 def preferences(request: HttpRequest) -> HttpResponse:
     """``GET cookies/``: the cookie settings page, always reachable (Art. 7(3))."""
@@ -326,3 +329,24 @@ def refused_page(request: HttpRequest, category: str) -> HttpResponse:
         },
         status=403,
     )
+
+
+@require_http_methods(["GET", "HEAD"])
+def privacy(request: HttpRequest) -> HttpResponse:
+    """``GET privacy/``: the privacy notice, layered, in the customer's language.
+
+    The language comes from ``Accept-Language`` among the notice's catalogs (English when none
+    matches); ``?layer=full`` gives the full notice, otherwise the first layer.
+    """
+    from gdprkit.integrations._pages import notice_context  # noqa: PLC0415
+
+    layer = "full" if request.GET.get("layer") == "full" else "short"
+    other = f"{reverse('gdprkit:privacy')}?layer={'short' if layer == 'full' else 'full'}"
+    values = notice_context(
+        get_register(),
+        accept_language=request.META.get("HTTP_ACCEPT_LANGUAGE"),
+        layer=layer,
+        other_layer_url=other,
+    )
+    values["notice_html"] = mark_safe(values["notice_html"])  # noqa: S308 - escaped by the renderer
+    return render_page(request, "gdprkit/privacy.html", values)

@@ -21,7 +21,13 @@ from gdprkit.integrations._pages import STATIC_DIR, TEMPLATES_DIR
 from gdprkit.integrations._ratelimit import client_network
 
 from ._consent import G_COOKIE, cookie_consent, current_subject
-from ._pages import cookie_choice_post, csrf_failure, masked_client, preferences_page
+from ._pages import (
+    cookie_choice_post,
+    csrf_failure,
+    masked_client,
+    preferences_page,
+    privacy_page,
+)
 from ._state import GdprKitState, gdprkit_state
 
 __all__ = ["MAX_BODY_BYTES", "REQUESTABLE_RIGHTS", "create_blueprint"]
@@ -265,6 +271,9 @@ def create_blueprint(name: str = "gdprkit") -> flask.Blueprint:
       ``category`` values, CSRF token, ``next``): sets the signed cookie, records the choice in
       the ledger (see :func:`gdprkit.integrations.flask.record_banner_choice`) and redirects to
       ``next`` (303), or answers JSON when the request ``Accept``\ s ``application/json``;
+    - ``GET /privacy/``: the privacy notice (Art. 13/14) from the register, in the customer's
+      language (``Accept-Language``), first layer with a link to the full notice
+      (``?layer=full``); needs the ``notice`` extra;
     - ``/static/gdprkit/gdprkit.css`` and ``gdprkit.js``: the shared assets.
 
     JSON routes:
@@ -295,6 +304,7 @@ def create_blueprint(name: str = "gdprkit") -> flask.Blueprint:
         static_url_path="/static",
     )
     blueprint.add_url_rule("/cookies/", "preferences", preferences_page)
+    blueprint.add_url_rule("/privacy/", "privacy", privacy_page)
     blueprint.add_url_rule("/cookies/", "cookie_choice", cookie_choice_post, methods=["POST"])
     blueprint.add_url_rule("/cookie-consent", "cookie_consent", _cookie_choice_get)
     blueprint.add_url_rule(

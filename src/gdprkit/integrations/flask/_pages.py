@@ -352,3 +352,24 @@ def refused_page(purpose: str, *, status: int) -> tuple[str, int]:
         choice_url=choice_url,
         choice_label=choice_label,
     )
+
+
+def privacy_page() -> tuple[str, int]:
+    """``GET /privacy/``: the privacy notice, layered, in the customer's language.
+
+    The language comes from ``Accept-Language`` among the notice's catalogs (English when
+    none matches); ``?layer=full`` gives the full notice, otherwise the first layer.
+    """
+    from gdprkit.integrations._pages import notice_context  # noqa: PLC0415
+
+    state = gdprkit_state()
+    layer = "full" if flask.request.args.get("layer") == "full" else "short"
+    other = flask.url_for(_endpoint(state, "privacy"), layer="short" if layer == "full" else "full")
+    values = notice_context(
+        state.register,
+        accept_language=flask.request.headers.get("Accept-Language"),
+        layer=layer,
+        other_layer_url=other,
+    )
+    values["notice_html"] = markupsafe.Markup(values["notice_html"])  # noqa: S704 - escaped by the renderer
+    return _page("gdprkit/privacy.html", 200, **values)

@@ -1,0 +1,189 @@
+"""The Django pages customers see: settings, banner POST with CSRF, ledger, notice, refusal.
+
+The same shared templates as the Flask blueprint (tests/integrations/test_flask_pages.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings  # noqa: TID251
+from django.core import checks  # noqa: TID251
+from django.template import engines  # noqa: TID251
+from django.test import Client, override_settings  # noqa: TID251
+
+from gdprkit.consent import ConsentLedger
+from gdprkit.consent.cookies import parse_cookie
+from gdprkit.integrations.django.store import DjangoConsentStore
+from gdprkit.pseudonymise import KeyRing
+
+KEYS: KeyRing = settings.GDPRKIT["KEYRING"]
+GDPRKIT = {
+    **settings.GDPRKIT,
+    "COOKIE_PURPOSES": {"statistics": "web_analytics"},
+    "COOKIES": [
+        {"name": "_stats", "provider": "Shop", "purpose": "Counts visits",
+         "duration": "13 months", "category": "statistics"},
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _pages() -> Iterator[None]:
+    middleware = [*settings.MIDDLEWARE, "django.middleware.csrf.CsrfViewMiddleware"]
+    with override_settings(
+        ROOT_URLCONF="gdprkit_test_shop.pages_urls", GDPRKIT=GDPRKIT, MIDDLEWARE=middleware
+    ):
+        yield
+
+
+def _token(html: str) -> str:
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert found is not None, html
+    return found.group(1)
+
+
+def test_settings_page_from_the_register_and_nothing_ticked() -> None:
+    response = Client().get("/gdpr/cookies/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Counting visits to improve the shop" in html
+    assert "<td>_stats</td><td>Shop</td><td>Counts visits</td><td>13 months</td>" in html
+    assert re.findall(r'name="category" value="(\w+)"', html) == ["statistics"]
+    assert not re.search(r'value="statistics"[^>]* checked', html)
+    assert '<html lang="en">' in html
+
+
+def test_the_banner_post_needs_the_csrf_token() -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.get("/gdpr/cookies/")
+    refused = client.post("/gdpr/cookies/choice", {"action": "accept_all"})
+    assert refused.status_code == 403
+    assert "gdprkit_consent" not in refused.cookies
+
+
+@pytest.mark.parametrize(
+    ("form", "kind"),
+    [
+        ({"action": "reject_all"}, "refused"),
+        ({"action": "save", "category": "statistics"}, "given"),
+    ],
+)
+def test_a_choice_sets_the_cookie_and_is_recorded_under_it(form: dict[str, str], kind: str) -> None:
+    client = Client(enforce_csrf_checks=True)
+    token = _token(client.get("/gdpr/cookies/").content.decode())
+    response = client.post(
+        "/gdpr/cookies/choice",
+        {**form, "csrfmiddlewaretoken": token, "next": "/offers/"},
+        REMOTE_ADDR="2001:db8:1:2::7",
+    )
+    assert response.status_code == 303
+    assert response["Location"] == "/offers/"
+    value = response.cookies["gdprkit_consent"].value
+    choice = parse_cookie(value, keys=KEYS)
+    assert ("statistics" in {c.value for c in choice.granted}) is (kind == "given")
+    ledger = ConsentLedger(DjangoConsentStore(), key=KEYS, key_id=KEYS.ids[0])
+    subject = "cookie:" + hashlib.sha256(value.encode()).hexdigest()[:32]
+    events = ledger.history(subject)
+    assert [(e.event.purpose, e.event.kind.value) for e in events] == [("web_analytics", kind)]
+    evidence = events[0].event.evidence
+    assert evidence is not None
+    assert evidence.collected_by == f"gdprkit.django.cookie_banner.{form['action']}"
+    assert evidence.ip == "2001:db8:1::"  # masked to /48 before it is kept
+
+
+def test_json_answer_for_the_script() -> None:
+    client = Client()
+    response = client.post(
+        "/gdpr/cookies/choice", {"action": "accept_all"}, HTTP_ACCEPT="application/json"
+    )
+    assert response.json()["consent_mode"]["analytics_storage"] == "granted"
+
+
+def test_template_tags_gate_scripts_and_show_the_banner() -> None:
+    template = engines["django"].from_string(
+        '{% load gdprkit %}{% gdprkit_head %}{% gdprkit_script "/s.js" "statistics" %}'
+        "{% gdprkit_banner %}{% gdprkit_reopen %}"
+    )
+    from django.test import RequestFactory  # noqa: TID251
+
+    request = RequestFactory().get("/")
+    request.cookie_consent = None  # type: ignore[attr-defined]
+    html = template.render({"request": request})
+    assert 'type="text/plain" data-category="statistics" data-src="/s.js"' in html
+    assert 'value="reject_all"' in html
+    assert "data-gdprkit-consent" in html
+    assert "Cookie settings" in html
+
+
+def test_an_overridden_template_wins(tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path)) / "gdprkit"
+    folder.mkdir(parents=True)
+    (folder / "preferences.html").write_text("<p>our own settings page</p>", encoding="utf-8")
+    templates = [{**settings.TEMPLATES[0], "DIRS": [str(tmp_path)]}]
+    with override_settings(TEMPLATES=templates):
+        assert Client().get("/gdpr/cookies/").content == b"<p>our own settings page</p>"
+
+
+def test_refused_page_says_what_is_missing() -> None:
+    response = Client().get("/offers/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "This page needs your consent" in html
+    assert "marketing cookies" in html
+    assert "/gdpr/cookies/?next=/offers/" in html
+
+
+@pytest.mark.parametrize("value", ["gdc1.t1.\xe9.AAAA", "gdc1.t1.AAAA.\u0101", "\u2603"])
+def test_a_non_ascii_consent_cookie_is_no_choice(value: str) -> None:
+    # Issue 19 #5: a sibling subdomain can set such a cookie; it must not lock visitors out.
+    # The bytes a browser sends, as WSGI hands them over (decoded as ISO-8859-1, PEP 3333).
+    raw = f"gdprkit_consent={value}".encode().decode("iso-8859-1")
+    response = Client().get("/gdpr/cookies/", HTTP_COOKIE=raw)
+    assert response.status_code == 200
+    assert "You have not made a choice yet" in response.content.decode()
+
+
+def test_privacy_page_in_the_customers_language() -> None:
+    client = Client()
+    short = client.get("/gdpr/privacy/", HTTP_ACCEPT_LANGUAGE="sq-AL,sq;q=0.9")
+    assert short.status_code == 200
+    assert '<html lang="sq">' in short.content.decode()
+    full = client.get("/gdpr/privacy/?layer=full", HTTP_ACCEPT_LANGUAGE="fr")
+    assert '<html lang="en">' in full.content.decode()
+    assert "/gdpr/privacy/?layer=short" in full.content.decode()
+
+
+def test_holiday_country_without_the_package_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What `pip install ".[django]"` gives: no holidays package. `check` said "no issues" and
+    # the first deadline crashed; now the check says so.
+    import sys
+
+    from gdprkit.integrations.django.checks import check_holidays
+    from gdprkit.law import holidays as calendars
+
+    with override_settings(GDPRKIT={**GDPRKIT, "HOLIDAY_COUNTRY": "AT"}):
+        assert check_holidays() == []
+        monkeypatch.setitem(sys.modules, "holidays", None)  # import holidays -> ImportError
+        calendars._country_year.cache_clear()
+        try:
+            found = check_holidays()
+        finally:
+            calendars._country_year.cache_clear()
+    assert [m.id for m in found] == ["gdprkit.E006"]
+    assert found[0].level == checks.ERROR
+    assert "gdprkit[holidays]" in (found[0].hint or "")
+
+
+def test_the_check_insists_on_the_csrf_middleware() -> None:
+    from gdprkit.integrations.django.checks import check_pages
+
+    assert [m.id for m in check_pages()] == []
+    without = [m for m in settings.MIDDLEWARE if "csrf" not in m]
+    with override_settings(MIDDLEWARE=without):
+        assert [m.id for m in check_pages()] == ["gdprkit.E008"]
