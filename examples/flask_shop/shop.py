@@ -50,6 +50,7 @@ class ShopData:
         self.customers: dict[str, str] = {}  # customer id -> e-mail
         self.orders: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[SubjectRequest, str | None, str]] = []
+        self.outbox: list[tuple[str, str]] = []  # (address, confirmation link) e-mails sent
         self.ids = itertools.count(1)
 
 
@@ -92,6 +93,19 @@ def logged_in_customer() -> str | None:
 def keep_request(request: SubjectRequest, *, email: str | None, message: str) -> None:
     """Store a data-subject request; staff answer it by request.deadline()."""
     data().requests.append((request, email, message))
+
+
+@gdpr.verification_mailer
+def send_confirmation(email: str, link: str, request: SubjectRequest) -> None:
+    """E-mail the link that confirms a request made through the form (here: the shop's outbox)."""
+    data().outbox.append((email, link))
+
+
+@gdpr.request_verified_handler
+def request_confirmed(request: SubjectRequest) -> None:
+    """The customer followed the link: the request's deadline runs now."""
+    shop = data()
+    shop.requests = [(request if r.id == request.id else r, e, m) for r, e, m in shop.requests]
 
 
 @gdpr.datasets_loader

@@ -286,3 +286,124 @@ def test_privacy_page_is_layered_and_in_the_customers_language(tmp_path: Path) -
     assert '<html lang="sq">' in text
     assert len(text) > len(html)
     assert "&lt;" not in text.split("<article", 1)[1][:200]  # the fragment is not escaped twice
+
+
+# -- the data-subject request form -----------------------------------------------------------
+
+
+def _request_app(tmp_path: Path, **config: Any) -> tuple[flask.Flask, Any, list[Any], Any]:
+    from _flask_support import Clock
+
+    clock = Clock()
+    app, gdpr, _ = make_app(
+        tmp_path,
+        clock,
+        GDPRKIT_COOKIE_SECURE=False,
+        GDPRKIT_TIMEZONE="Europe/Vienna",
+        **config,
+    )
+    app.register_blueprint(create_blueprint(), url_prefix="/gdpr")
+    seen: list[Any] = []
+
+    @gdpr.request_handler
+    def received(request: Any, *, email: str | None, message: str) -> None:
+        seen.append(("received", request, email))
+
+    @gdpr.verification_mailer
+    def mail(email: str, link: str, request: Any) -> None:
+        seen.append(("mail", email, link))
+
+    @gdpr.request_verified_handler
+    def verified(request: Any) -> None:
+        seen.append(("verified", request))
+
+    return app, gdpr, seen, clock
+
+
+def _submit(client: Any, **form: str) -> Any:
+    token = _token(client.get("/gdpr/requests/new").get_data(as_text=True))
+    return client.post("/gdpr/requests/new", data={**form, "csrf_token": token})
+
+
+def test_request_form_confirmed_once_through_the_link_with_its_deadline(tmp_path: Path) -> None:
+    app, _, seen, clock = _request_app(tmp_path)
+    client = app.test_client()
+    form = client.get("/gdpr/requests/new").get_data(as_text=True)
+    assert " checked" not in form  # no right preselected
+    assert 'autocomplete="email"' in form
+    response = _submit(client, right="access", email="ana@example.org", message="all of it")
+    assert response.status_code == 202
+    assert "Check your e-mail" in response.get_data(as_text=True)
+    kind, request, email = seen[0]
+    assert (kind, email, request.state.value) == (
+        "received",
+        "ana@example.org",
+        "awaiting_identity",
+    )
+    assert seen[1][:2] == ("mail", "ana@example.org")
+    link = seen[1][2].replace("http://localhost", "")
+    clock.advance(hours=20)  # read next morning: the clock was paused for that day
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "Confirm my request" in page.get_data(as_text=True)
+    assert [s[0] for s in seen] == ["received", "mail"]  # a GET (a mail scanner) changes nothing
+    token = _token(page.get_data(as_text=True))
+    confirmed = client.post(link, data={"csrf_token": token})
+    html = confirmed.get_data(as_text=True)
+    assert "your request is confirmed" in html
+    verified = seen[2][1]
+    assert verified.state.value == "open"
+    # Received Mon 3 Mar 2025 10:00 Vienna, confirmed Tue 4 Mar: one month (Art. 12(3)) is
+    # Thu 3 Apr, plus the one paused day (Art. 12(6)) is Fri 4 Apr 2025.
+    assert verified.deadline().isoformat() == "2025-04-04"
+    assert "Friday 4 April 2025" in html
+    again = client.post(link, data={"csrf_token": token})
+    assert "confirmed before" in again.get_data(as_text=True)
+    assert len([s for s in seen if s[0] == "verified"]) == 1  # single use
+    status = re.search(r'href="(/gdpr/requests/status/[^"]+)"', html)
+    assert status is not None
+    shown = client.get(status.group(1)).get_data(as_text=True)
+    assert "Received: we are working on it" in shown
+    assert "ana@example.org" not in shown
+
+
+def test_a_confirmation_link_expires_and_cannot_be_forged(tmp_path: Path) -> None:
+    app, _, seen, clock = _request_app(tmp_path)
+    client = app.test_client()
+    _submit(client, right="erasure", email="ana@example.org")
+    link = seen[1][2].replace("http://localhost", "")
+    prefix, _, token = link.rpartition("/")
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert client.get(f"{prefix}/{forged}").status_code == 404
+    status_as_verify = link.replace("/confirm/", "/status/")  # a verify token is no status token
+    assert client.get(status_as_verify).status_code == 404
+    clock.advance(hours=24)
+    assert client.get(link).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({"right": "access", "email": "not-an-address"}, "e-mail address"),
+        ({"right": "access", "email": "ana@example.org\nBcc: x@y.example"}, "e-mail address"),
+        ({"right": "everything", "email": "ana@example.org"}, "Choose what you would like"),
+        ({"email": "ana@example.org", "right": "access", "message": "x" * 2001}, "under 2000"),
+    ],
+)
+def test_request_form_errors_are_words_on_the_form(
+    tmp_path: Path, form: dict[str, str], field: str
+) -> None:
+    app, _, seen, _ = _request_app(tmp_path)
+    response = _submit(app.test_client(), **form)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert field in html
+    assert 'role="alert"' in html
+    assert seen == []
+
+
+def test_request_form_without_a_mailer_is_not_taken(tmp_path: Path) -> None:
+    app, gdpr, _, _ = _request_app(tmp_path)
+    gdpr.mailer_callback = None
+    response = _submit(app.test_client(), right="access", email="ana@example.org")
+    assert response.status_code == 503

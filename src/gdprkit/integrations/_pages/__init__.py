@@ -39,6 +39,7 @@ __all__ = [
     "granted_values",
     "notice_context",
     "parse_declarations",
+    "request_form_context",
     "safe_next",
     "script_tag",
 ]
@@ -425,4 +426,32 @@ def notice_context(
         if chosen == "short"
         else "Read the summary",
         "title": "Privacy notice",
+    }
+
+
+def request_form_context(
+    errors: Mapping[str, str], values: Mapping[str, str], *, action_url: str
+) -> dict[str, Any]:
+    """The request form's values: the rights (none chosen), errors and what was typed.
+
+    Example:
+        >>> page = request_form_context({}, {}, action_url="/r")
+        >>> [r["checked"] for r in page["rights"]][:2]
+        [False, False]
+    """
+    from ._requests import FORM_RIGHTS  # noqa: PLC0415
+
+    chosen = values.get("right", "")
+    return {
+        "title": "Ask about your personal data",
+        "action_url": action_url,
+        "rights": [
+            {"value": v, "label": label, "checked": v == chosen} for v, label in FORM_RIGHTS
+        ],
+        "has_errors": bool(errors),
+        "error_right": errors.get("right", ""),
+        "error_email": errors.get("email", ""),
+        "error_message": errors.get("message", ""),
+        "email_value": values.get("email", "")[:254],
+        "message_value": values.get("message", "")[:2000],
     }

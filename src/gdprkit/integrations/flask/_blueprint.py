@@ -28,6 +28,7 @@ from ._pages import (
     preferences_page,
     privacy_page,
 )
+from ._requests import confirm_page, request_form_page, status_page
 from ._state import GdprKitState, gdprkit_state
 
 __all__ = ["MAX_BODY_BYTES", "REQUESTABLE_RIGHTS", "create_blueprint"]
@@ -274,6 +275,9 @@ def create_blueprint(name: str = "gdprkit") -> flask.Blueprint:
     - ``GET /privacy/``: the privacy notice (Art. 13/14) from the register, in the customer's
       language (``Accept-Language``), first layer with a link to the full notice
       (``?layer=full``); needs the ``notice`` extra;
+    - ``GET/POST /requests/new``, ``/requests/confirm/<token>``, ``/requests/status/<token>``:
+      the data-subject request form, the e-mailed confirmation and the status page (see
+      :mod:`gdprkit.integrations.flask._requests`);
     - ``/static/gdprkit/gdprkit.css`` and ``gdprkit.js``: the shared assets.
 
     JSON routes:
@@ -305,6 +309,13 @@ def create_blueprint(name: str = "gdprkit") -> flask.Blueprint:
     )
     blueprint.add_url_rule("/cookies/", "preferences", preferences_page)
     blueprint.add_url_rule("/privacy/", "privacy", privacy_page)
+    blueprint.add_url_rule(
+        "/requests/new", "request_form", request_form_page, methods=["GET", "POST"]
+    )
+    blueprint.add_url_rule(
+        "/requests/confirm/<token>", "request_confirm", confirm_page, methods=["GET", "POST"]
+    )
+    blueprint.add_url_rule("/requests/status/<token>", "request_status", status_page)
     blueprint.add_url_rule("/cookies/", "cookie_choice", cookie_choice_post, methods=["POST"])
     blueprint.add_url_rule("/cookie-consent", "cookie_consent", _cookie_choice_get)
     blueprint.add_url_rule(

@@ -24,6 +24,7 @@ from ._state import EXTENSION, GdprKitState, gdprkit_state
 
 if TYPE_CHECKING:
     from gdprkit.export import AccessReport, Dataset, PortabilityPackage
+    from gdprkit.requests import SubjectRequest
     from gdprkit.retention import Decision, RecordLike
 
 __all__ = ["GdprKit"]
@@ -33,6 +34,8 @@ DatasetsLoader = Callable[[str], "Iterable[Dataset]"]
 RecordsLoader = Callable[[], "Iterable[RecordLike]"]
 RetentionHandler = Callable[["Decision"], None]
 RequestHandler = Callable[..., None]
+VerificationMailer = Callable[[str, str, "SubjectRequest"], None]
+VerifiedHandler = Callable[["SubjectRequest"], None]
 
 
 class GdprKit:
@@ -73,6 +76,8 @@ class GdprKit:
         self.records_callback: RecordsLoader | None = None
         self.retention_callback: RetentionHandler | None = None
         self.request_callback: RequestHandler | None = None
+        self.mailer_callback: VerificationMailer | None = None
+        self.verified_callback: VerifiedHandler | None = None
         if app is not None:
             self.init_app(app)
 
@@ -133,6 +138,23 @@ class GdprKit:
         than lose them.
         """
         self.request_callback = callback
+        return callback
+
+    def verification_mailer(self, callback: VerificationMailer) -> VerificationMailer:
+        """Register ``callback(email, link, request)`` that e-mails the confirmation link.
+
+        The request form needs it: a request is taken only once the customer follows the
+        link (Art. 12(6): the controller may confirm identity; the clock pauses meanwhile).
+        """
+        self.mailer_callback = callback
+        return callback
+
+    def request_verified_handler(self, callback: VerifiedHandler) -> VerifiedHandler:
+        """Register ``callback(request)``, called once when a customer confirms a request.
+
+        The request is no longer awaiting identity: its deadline runs (``request.deadline()``).
+        """
+        self.verified_callback = callback
         return callback
 
     # -- the current app's state -------------------------------------------------------------

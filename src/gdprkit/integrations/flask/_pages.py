@@ -136,11 +136,11 @@ def _context(choice: CookieConsent | None, *, next_url: str | None = None) -> di
     )
 
 
-def _page(template: str, status: int, **values: Any) -> tuple[str, int]:
+def _page(template: str, code: int, /, **values: Any) -> tuple[str, int]:
     state = gdprkit_state()
     values.setdefault("lang", state.locale)
     values.setdefault("gdprkit", _context(cookie_consent()))
-    return flask.render_template(template, **values), status
+    return flask.render_template(template, **values), code
 
 
 def _render(name: str) -> markupsafe.Markup:
