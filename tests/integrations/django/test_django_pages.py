@@ -187,3 +187,80 @@ def test_the_check_insists_on_the_csrf_middleware() -> None:
     without = [m for m in settings.MIDDLEWARE if "csrf" not in m]
     with override_settings(MIDDLEWARE=without):
         assert [m.id for m in check_pages()] == ["gdprkit.E008"]
+
+
+# -- the data-subject request form -----------------------------------------------------------
+
+
+def _submit(client: Client, **form: str) -> object:
+    token = _token(client.get("/gdpr/requests/new").content.decode())
+    return client.post("/gdpr/requests/new", {**form, "csrfmiddlewaretoken": token})
+
+
+def test_a_request_is_confirmed_once_through_the_mailed_link_and_shown_in_the_admin() -> None:
+    from django.contrib.auth.models import User  # noqa: TID251
+    from django.core import mail  # noqa: TID251
+
+    from gdprkit.integrations.django.models import SubjectRequest
+    from gdprkit.integrations.django.signals import request_received, request_verified
+
+    seen: list[str] = []
+
+    def on_received(sender: object, request: SubjectRequest, **kwargs: object) -> None:
+        seen.append(f"received {request.state}")
+
+    def on_verified(sender: object, request: SubjectRequest, **kwargs: object) -> None:
+        seen.append(f"verified {request.state}")
+
+    request_received.connect(on_received)
+    request_verified.connect(on_verified)
+    try:
+        client = Client(enforce_csrf_checks=True)
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            response = _submit(client, right="erasure", email="ana@example.org")
+            assert response.status_code == 202  # type: ignore[attr-defined]
+            assert mail.outbox[-1].to == ["ana@example.org"]
+            link = re.search(r"http://testserver(/gdpr/requests/confirm/\S+)", mail.outbox[-1].body)
+        assert link is not None
+        row = SubjectRequest.objects.get(subject_id="ana@example.org")
+        assert row.state == "awaiting_identity"
+        page = client.get(link.group(1))
+        assert "Confirm my request" in page.content.decode()
+        assert SubjectRequest.objects.get(pk=row.pk).state == "awaiting_identity"  # GET: no change
+        token = _token(page.content.decode())
+        done = client.post(link.group(1), {"csrfmiddlewaretoken": token}).content.decode()
+        assert "your request is confirmed" in done
+        again = client.post(link.group(1), {"csrfmiddlewaretoken": token}).content.decode()
+        assert "confirmed before" in again
+        assert seen == ["received awaiting_identity", "verified open"]
+        row.refresh_from_db()
+        assert row.state == "open"
+        status = re.search(r'href="(/gdpr/requests/status/[^"]+)"', done)
+        assert status is not None
+        assert (
+            f"{row.deadline:%d %B %Y}".lstrip("0") in client.get(status.group(1)).content.decode()
+        )
+    finally:
+        request_received.disconnect(on_received)
+        request_verified.disconnect(on_verified)
+    # The admin lists it with its deadline, in words.
+    with override_settings(ROOT_URLCONF="gdprkit_test_shop.urls"):
+        User.objects.create_superuser("staff", "staff@shop.example", "pw-staff-123")
+        staff = Client()
+        staff.login(username="staff", password="pw-staff-123")
+        listing = staff.get("/admin/gdprkit/subjectrequest/").content.decode()
+    assert row.reference in listing
+    assert "due in " in listing
+    assert "open: being answered" in listing
+
+
+def test_request_form_errors_in_words() -> None:
+    response = _submit(Client(), right="access", email="ana@example.org\nBcc: x@y.example")
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    assert "Enter an e-mail address" in response.content.decode()  # type: ignore[attr-defined]
+
+
+def test_a_forged_or_misused_token_is_a_404() -> None:
+    client = Client()
+    assert client.get("/gdpr/requests/confirm/rq1.t1.AAAA.BBBB").status_code == 404
+    assert client.get("/gdpr/requests/status/garbage").status_code == 404

@@ -102,6 +102,14 @@ def test_admin_creates_lists_filters_and_steps(staff: Client) -> None:
     listing = staff.get("/admin/gdprkit/subjectrequest/?overdue=yes")
     assert b"r-100" in listing.content
     assert b"r-101" not in listing.content
+    # In words, not a green tick beside an overdue request.
+    assert b"OVERDUE by" in listing.content
+    assert b"icon-yes" not in listing.content
+    everything = staff.get("/admin/gdprkit/subjectrequest/").content
+    assert b"due in " in everything
+    detail = staff.get(f"/admin/gdprkit/subjectrequest/{row.pk}/change/").content
+    assert b"open: being answered" in detail
+    assert b"received (web_form)" in detail  # the history in words, not the JSON document
 
     staff.post(
         "/admin/gdprkit/subjectrequest/",

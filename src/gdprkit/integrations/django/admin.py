@@ -103,12 +103,20 @@ def export_data(model_admin: Any, request: HttpRequest, queryset: QuerySet[Any])
     return response
 
 
+_STATE_WORDS = {
+    "open": "open: being answered",
+    "awaiting_identity": "waiting for proof of identity (clock paused)",
+    "fulfilled": "answered",
+    "refused": "refused",
+}
+
+
 @admin.register(SubjectRequest)
 class SubjectRequestAdmin(admin.ModelAdmin):
     """Requests ordered by deadline, with lifecycle actions that validate each step."""
 
     form = SubjectRequestForm
-    list_display = ("reference", "right", "state", "received", "deadline", "overdue")
+    list_display = ("reference", "right", "state_in_words", "received", "deadline", "timeliness")
     list_filter = ("state", "right", OverdueFilter)
     search_fields = ("reference",)
     actions = (
@@ -124,12 +132,44 @@ class SubjectRequestAdmin(admin.ModelAdmin):
         """Everything is read-only once created: steps go through the actions."""
         if obj is None:
             return ()
-        return (*SubjectRequestForm.Meta.fields, "state", "deadline", "closed_at", "document")
+        return (
+            *SubjectRequestForm.Meta.fields, "state_in_words", "deadline", "timeliness",
+            "closed_at", "history",
+        )  # fmt: skip
 
-    @admin.display(boolean=True, description="overdue")
-    def overdue(self, obj: SubjectRequest) -> bool:
-        """Whether the request is open past its deadline."""
-        return obj.is_overdue()
+    @admin.display(description="state", ordering="state")
+    def state_in_words(self, obj: SubjectRequest) -> str:
+        """The state as staff say it."""
+        return _STATE_WORDS.get(str(obj.state), str(obj.state))
+
+    @admin.display(description="answer due")
+    def timeliness(self, obj: SubjectRequest) -> str:
+        """In words: overdue by N days, due in N days, answered, or paused.
+
+        (A boolean column showed a green tick for an overdue request.)
+        """
+        if obj.state in {"fulfilled", "refused"}:
+            return "answered"
+        if obj.state == "awaiting_identity":
+            return "paused: waiting for proof of identity"
+        today = utc_now().date()
+        if obj.is_overdue():
+            days = max(1, (today - obj.deadline).days)
+            return f"OVERDUE by {days} day{'s' if days != 1 else ''}"
+        days = (obj.deadline - today).days
+        return "due today" if days <= 0 else f"due in {days} day{'s' if days != 1 else ''}"
+
+    @admin.display(description="history")
+    def history(self, obj: SubjectRequest) -> str:
+        """The lifecycle steps, one a line, in words (not the stored JSON)."""
+        value = obj.value()
+        lines = [f"{value.received:%d %b %Y %H:%M} received ({value.channel})"]
+        for event in value.events:
+            line = f"{event.at:%d %b %Y %H:%M} {event.kind.value.replace('_', ' ')}"
+            if event.reason:
+                line += f": {event.reason}"
+            lines.append(line)
+        return "\n".join(lines)
 
     def save_model(
         self, request: HttpRequest, obj: SubjectRequest, form: Any, change: bool
