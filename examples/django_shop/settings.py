@@ -63,6 +63,14 @@ DATABASES = {
     }
 }
 
+# The request form e-mails a confirmation link: printed on the console here; SHOP_MAIL_DIR
+# (the browser tests) writes each e-mail to a file instead.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if os.environ.get("SHOP_MAIL_DIR"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["SHOP_MAIL_DIR"]
+DEFAULT_FROM_EMAIL = "privacy@dyqani.example"
+
 # --- gdprkit ----------------------------------------------------------------------------------
 GDPRKIT = {
     "REGISTER": HERE.parent / "register.toml",  # the shop's Art. 30 record

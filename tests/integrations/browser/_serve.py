@@ -17,11 +17,16 @@ REPO = Path(__file__).resolve().parents[3]
 
 def flask_app(work: Path) -> object:
     sys.path.insert(0, str(REPO / "examples" / "flask_shop"))
-    from shop import create_app
+    import shop
 
     from gdprkit.pseudonymise import KeyRing
 
-    return create_app(
+    def mail(email: str, link: str, request: object) -> None:
+        with (work / "outbox.txt").open("a", encoding="utf-8") as out:
+            out.write(f"{email} {link}\n")
+
+    shop.gdpr.verification_mailer(mail)  # the test reads the link from the outbox file
+    return shop.create_app(
         {
             "GDPRKIT_KEYRING": KeyRing.from_env("GDPRKIT_KEYRING"),
             "GDPRKIT_STORE_URL": f"sqlite:///{work / 'consent.sqlite3'}",
@@ -33,6 +38,7 @@ def flask_app(work: Path) -> object:
 
 def django_app(work: Path) -> object:
     os.environ["SHOP_DB"] = str(work / "shop.sqlite3")
+    os.environ["SHOP_MAIL_DIR"] = str(work / "mail")
     os.environ["DJANGO_SETTINGS_MODULE"] = "settings"
     sys.path.insert(0, str(REPO / "examples" / "django_shop"))
     import django  # noqa: TID251 - the example shop is a Django project
@@ -43,6 +49,9 @@ def django_app(work: Path) -> object:
     from django.core.wsgi import get_wsgi_application  # noqa: TID251
 
     call_command("migrate", verbosity=0)
+    from django.contrib.auth.models import User  # noqa: TID251
+
+    User.objects.create_superuser("staff", "staff@dyqani.example", "staff-password-1")
     return StaticFilesHandler(get_wsgi_application())
 
 

@@ -202,6 +202,43 @@ def test_keyboard_only(shop: Shop, page: Page) -> None:
     assert "Cookie settings" in str(focused)  # the script moves focus to the reopen link
 
 
+def _mailed_link(shop: Shop) -> str:
+    import re
+
+    if shop.kind == "flask":
+        text = (shop.work / "outbox.txt").read_text(encoding="utf-8")
+    else:
+        text = "".join(p.read_text(encoding="utf-8") for p in (shop.work / "mail").iterdir())
+    links = re.findall(r"https?://[^\s]+/gdpr/requests/confirm/[^\s]+", text)
+    assert links, text
+    return str(links[-1])
+
+
+def test_a_request_submitted_confirmed_and_shown_with_its_deadline(shop: Shop, page: Page) -> None:
+    page.goto(shop.url + "/gdpr/requests/new")
+    page.get_by_label("Delete my data (Art. 17)").check()
+    page.get_by_label("Your e-mail address").fill("ana@example.org")
+    page.get_by_role("button", name="Send request").click()
+    assert page.get_by_role("heading", name="Check your e-mail").is_visible()
+    link = _mailed_link(shop)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm my request").click()
+    assert "your request is confirmed" in page.content()
+    deadline = page.locator("dt:has-text('We answer by') + dd").inner_text()
+    assert deadline.split()[0] in {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}
+    page.get_by_role("link", name="status of your request").click()
+    assert "Received: we are working on it" in page.content()
+    if shop.kind == "django":  # staff see it in the admin with its deadline
+        page.goto(shop.url + "/admin/login/")
+        page.get_by_label("Username").fill("staff")
+        page.get_by_label("Password").fill("staff-password-1")
+        page.get_by_role("button", name="Log in").click()
+        page.goto(shop.url + "/admin/gdprkit/subjectrequest/")
+        row = page.locator("#result_list tbody tr").first
+        assert "Erasure (Art. 17)" in row.inner_text()
+        assert "due in" in row.inner_text()
+
+
 def test_no_serious_accessibility_violation_and_screenshots(shop: Shop, browser: Browser) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -211,7 +248,13 @@ def test_no_serious_accessibility_violation_and_screenshots(shop: Shop, browser:
         context = browser.new_context(viewport={"width": width, "height": 844})
         page = context.new_page()
         try:
-            for name, path in (("home", "/"), ("settings", "/gdpr/cookies/")):
+            pages = (
+                ("home", "/"),
+                ("settings", "/gdpr/cookies/"),
+                ("request", "/gdpr/requests/new"),
+                ("privacy", "/gdpr/privacy/"),
+            )
+            for name, path in pages:
                 page.goto(shop.url + path)
                 results = axe.run(page)
                 bad = [
