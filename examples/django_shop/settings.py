@@ -7,6 +7,7 @@ from the ``GDPRKIT_KEYRING`` environment variable (run.py creates a throw-away o
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from gdprkit.integrations.django.logging_config import masked_logging
@@ -59,7 +60,10 @@ TEMPLATES = [
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("SHOP_DB", str(HERE / "shop.sqlite3")),
+        # Outside the checkout, so trying the example leaves nothing behind in it.
+        "NAME": os.environ.get(
+            "SHOP_DB", str(Path(tempfile.gettempdir()) / "gdprkit-django-shop.sqlite3")
+        ),
     }
 }
 
