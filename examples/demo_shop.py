@@ -125,6 +125,7 @@ def retention(register: Register) -> None:
         Record("competitions", "entry-10", events={}),  # the end date was never stored
     ]
     schedule = RetentionSchedule.from_register(register)
+    print(f"as of {now:%a %d %b %Y %H:%M} UTC (DUE: the action is due on that day)")
     for decision in schedule.evaluate(records, now=now):
         flag = "DUE" if decision.due_now else "   "
         print(f"  {flag} {decision.action.value:<9} {decision.record_id:<11} "
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     register = load_register(args.register)
     with tempfile.TemporaryDirectory(prefix="gdprkit-demo-") as tmp:
-        out = args.out or Path(tmp)
+        out = (args.out or Path(tmp)).resolve()
         out.mkdir(parents=True, exist_ok=True)
         show_register(register)
         consent(register, out)
@@ -194,7 +195,13 @@ def main(argv: list[str] | None = None) -> int:
         retention(register)
         exports(register, out)
         mask_log(out)
-    print("\ndemo finished" + (f"; artefacts in {args.out}" if args.out else ""))
+    if args.out:
+        print(f"\ndemo finished; the files are kept in {out}")
+    else:
+        print(
+            f"\ndemo finished; the files above were in {out}, a temporary folder now removed: "
+            "run it with --out DIR to keep them"
+        )
     return 0
 
 

@@ -36,3 +36,15 @@ def test_demo_shop_runs_and_writes_its_artefacts(tmp_path: Path) -> None:
     first_client = original.split(" ", 1)[0]
     assert first_client not in masked
     assert (tmp_path / "consent.sqlite3").is_file()
+    # The paths it prints persist, and the retention flags say as of when.
+    assert f"the files are kept in {tmp_path.resolve()}" in out
+    assert "as of Mon 02 Jun 2025 03:00 UTC" in out
+
+
+def test_without_out_the_demo_says_its_files_are_gone() -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "examples" / "demo_shop.py")],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "a temporary folder now removed: run it with --out DIR to keep them" in result.stdout
