@@ -165,3 +165,73 @@ def test_progress_bar_only_on_a_terminal(
     err = capsys.readouterr().err
     assert "\r[" in err
     assert "4 records (100%)" in err
+
+
+# -- issue 16: dates alone, stdin, text output -----------------------------------------------
+
+DATES_CSV = """purpose,record_id,received
+customer_service_email,mail-1,2025-02-01
+customer_service_email,mail-2,2025-05-20
+"""
+
+
+@pytest.mark.parametrize(
+    ("zone", "start"),
+    [("UTC", "2025-02-01T00:00:00+00:00"), ("Europe/Vienna", "2025-02-01T00:00:00+01:00")],
+)
+def test_a_date_alone_is_the_start_of_that_day_in_the_controllers_zone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], zone: str, start: str
+) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(DATES_CSV, encoding="utf-8")
+    assert run(str(path), "--now", "2025-06-02T03:00:00Z", "--timezone", zone) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows[0]["trigger_at"] == start
+    assert [r["due_now"] for r in rows] == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2025-02-01T10:00", "a time needs its UTC offset"),
+        ("2025-02-01 10:00:00", "a time needs its UTC offset"),
+        ("2025-02-30", "not a real date"),
+    ],
+)
+def test_unusable_times_are_explained_in_csv_terms(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, message: str
+) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(f"purpose,record_id,received\ncustomer_service_email,m,{value}\n")
+    assert run(str(path)) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "column 'received'" in err
+    assert "record 1" in err
+    assert "datetime" not in err  # no Python in the message
+
+
+def test_dash_reads_standard_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+    import sys
+
+    jsonl = '{"purpose": "customer_service_email", "record_id": "j", "events": {"received": '
+    jsonl += '"2025-02-01"}}\n'
+    for text in (DATES_CSV, jsonl):
+        stream = io.TextIOWrapper(io.BufferedReader(io.BytesIO(text.encode())), encoding="utf-8")
+        monkeypatch.setattr(sys, "stdin", stream)
+        assert run("-", "--now", "2025-06-02T03:00:00Z") == 0
+        rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert rows[0]["due_now"] is True
+
+
+def test_text_format_for_people(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(DATES_CSV, encoding="utf-8")
+    assert run(str(path), "--now", "2025-06-02T03:00:00Z", "--format", "text") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("DUE delete    mail-1")
+    assert lines[2].startswith("    delete    mail-2")
+    assert "received at 2025-02-01" in lines[1]

@@ -7,7 +7,9 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import sys
+import zoneinfo
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,14 +50,23 @@ def add_parser(subparsers: Any) -> None:
         help="evaluate a CSV/JSONL file of records against the register's retention rules",
         description=(
             "Read records (CSV with columns purpose, record_id, subject_id and one column per "
-            "event holding an ISO 8601 time with offset; or JSON lines with the same keys or an "
-            "'events' object) and write one decision per record: delete, anonymise or review, "
-            "when, whether it is due now, and why. Nothing is deleted: the command only "
-            "decides. Exit status: 0 done, 1 with --fail-on-due when some action is due now, "
-            "2 when an input is unusable."
+            "event holding a date, 2025-03-01, read as the start of that day in --timezone, or "
+            "an ISO 8601 time with offset, 2025-03-01T12:00:00+01:00; or JSON lines with the "
+            "same keys or an 'events' object; '-' reads standard input) and write one decision "
+            "per record: delete, anonymise, review or keep, when, whether it is due now, and "
+            "why. Nothing is deleted: the command only decides. Exit status: 0 done, 1 with "
+            "--fail-on-due when some action is due now, 2 when an input is unusable."
         ),
     )
-    parser.add_argument("records", help="records file (.csv, .jsonl or .ndjson)")
+    parser.add_argument(
+        "records", help="records file (.csv, .jsonl or .ndjson), or '-' for standard input"
+    )
+    parser.add_argument(
+        "--timezone",
+        default="UTC",
+        help="IANA zone of the controller: a date without a time means the start of that day "
+        "there (default: UTC)",
+    )
     parser.add_argument(
         "--register", required=True, help="processing register (TOML) with the retention rules"
     )
@@ -85,8 +96,9 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=("jsonl", "csv"),
-        help="output format (default: from the output file's suffix, else jsonl)",
+        choices=("jsonl", "csv", "text"),
+        help="output format: jsonl, csv, or text (one line per record for people; default: "
+        "from the output file's suffix, else jsonl)",
     )
     parser.add_argument(
         "--due-only", action="store_true", help="write only the decisions that are due now"
@@ -151,9 +163,14 @@ class _Progress:
 
 def _read(path: Path, counter: list[int], progress: _Progress) -> Iterator[dict[str, Any]]:
     suffix = path.suffix.lower()
-    if suffix not in {".csv", ".jsonl", ".ndjson"}:
+    stdin = str(path) == "-"
+    if stdin:
+        head = sys.stdin.buffer.peek(64)[:64] if hasattr(sys.stdin.buffer, "peek") else b""
+        suffix = ".jsonl" if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") else ".csv"
+    elif suffix not in {".csv", ".jsonl", ".ndjson"}:
         raise InvalidInput(f"{path}: records must be a .csv, .jsonl or .ndjson file")
-    with path.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
+    raw_stream: Any = sys.stdin.buffer if stdin else path.open("rb")
+    with raw_stream as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
         rows: Iterator[Any]
         if suffix == ".csv":
             reader = csv.DictReader(handle)
@@ -171,18 +188,57 @@ def _read(path: Path, counter: list[int], progress: _Progress) -> Iterator[dict[
                     raise InvalidInput(f"{path}: record {counter[0]}: not valid JSON") from None
                 if not isinstance(row, dict):
                     raise InvalidInput(f"{path}: record {counter[0]}: not a JSON object")
-            if counter[0] % _PROGRESS_EVERY == 0:
+            if counter[0] % _PROGRESS_EVERY == 0 and not stdin:
                 progress.update(counter[0], raw.tell())
             yield row
 
 
-def _checked(path: Path, rows: Iterator[dict[str, Any]], counter: list[int]) -> Iterator[Any]:
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NAIVE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
+_ID_COLUMNS = frozenset({"purpose", "record_id", "id", "subject_id", "subject", "events"})
+
+
+def _event_times(events: dict[str, Any], zone: dt.tzinfo, where: str) -> dict[str, Any]:
+    """Dates alone become the start of that day in ``zone``; a time without offset is refused.
+
+    The messages speak of the file's columns, not of Python (no value is repeated: it may
+    be personal).
+    """
+    result = dict(events)
+    for name, value in events.items():
+        if not isinstance(value, str):
+            continue
+        text = value.strip()
+        if _DATE.fullmatch(text):
+            try:
+                day = dt.date.fromisoformat(text)
+            except ValueError:
+                raise InvalidInput(f"{where} column {name!r}: not a real date") from None
+            result[name] = dt.datetime.combine(day, dt.time(), zone).isoformat()
+        elif _NAIVE.fullmatch(text):
+            raise InvalidInput(
+                f"{where} column {name!r}: a time needs its UTC offset "
+                "(write 2025-03-01T12:00:00+01:00), or write the date alone (2025-03-01, "
+                "read in --timezone)"
+            )
+    return result
+
+
+def _checked(
+    path: Path, rows: Iterator[dict[str, Any]], counter: list[int], zone: dt.tzinfo
+) -> Iterator[Any]:
     """Turn rows into records, naming the file and the record number in any error."""
     for row in rows:
+        where = f"{path}: record {counter[0]}"
+        if isinstance(row.get("events"), dict):
+            row = {**row, "events": _event_times(row["events"], zone, where)}  # noqa: PLW2901
+        else:
+            events = {k: v for k, v in row.items() if k not in _ID_COLUMNS}
+            row = {**row, **_event_times(events, zone, where)}  # noqa: PLW2901
         try:
             yield record_from_mapping(row)
         except InvalidInput as exc:
-            raise InvalidInput(f"{path}: record {counter[0]}: {exc}") from None
+            raise InvalidInput(f"{where}: {exc}") from None
 
 
 def _row(decision: Decision) -> dict[str, Any]:
@@ -199,13 +255,17 @@ def run(args: argparse.Namespace) -> int:
     schedule = RetentionSchedule.from_register(register, holds=holds)
     now = _moment(args.now, "--now") if args.now else utc_now()
     path = Path(args.records)
+    try:
+        zone = zoneinfo.ZoneInfo(args.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput("--timezone must be an IANA time zone such as Europe/Vienna") from None
     fmt = args.format
     if fmt is None:
         suffix = Path(args.output).suffix.lower() if args.output else ""
-        fmt = "csv" if suffix == ".csv" else "jsonl"
-    progress = _Progress(sys.stderr, path.stat().st_size)
+        fmt = {".csv": "csv", ".txt": "text"}.get(suffix, "jsonl")
+    progress = _Progress(sys.stderr, 0 if args.records == "-" else path.stat().st_size)
     counter = [0]
-    records = _checked(path, _read(path, counter, progress), counter)
+    records = _checked(path, _read(path, counter, progress), counter, zone)
     if args.between:
         start = _moment(args.between[0], "START")
         end = _moment(args.between[1], "END")
@@ -245,6 +305,8 @@ def _write(
     if fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=_CSV_COLUMNS, extrasaction="ignore")
         writer.writeheader()
+    elif fmt == "text":
+        out.write(f"{'':3} {'action':<9} {'record':<16} {'from':<10}  why\n")
     for decision in decisions:
         if decision.due_now:
             tally[f"due:{decision.action.value}"] += 1
@@ -253,6 +315,9 @@ def _write(
         if due_only and not decision.due_now:
             continue
         tally["written"] += 1
+        if fmt == "text":
+            out.write(_text_line(decision) + "\n")
+            continue
         row = _row(decision)
         if writer is not None:
             row["explanation"] = " → ".join(row["explanation"])
@@ -260,3 +325,12 @@ def _write(
             writer.writerow(row)
         else:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _text_line(decision: Decision) -> str:
+    """One decision for people: DUE flag, action, record, from when, and why (as the demo)."""
+    flag = "DUE" if decision.due_now else "   "
+    start = decision.act_from.date().isoformat() if decision.act_from is not None else "-"
+    why = " -> ".join(decision.explanation[1:]) or " -> ".join(decision.explanation)
+    held = " [on legal hold]" if decision.hold is not None else ""
+    return f"{flag} {decision.action.value:<9} {decision.record_id:<16} {start:<10}  {why}{held}"
