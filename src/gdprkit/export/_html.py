@@ -6,13 +6,14 @@ of text that comes from the register or the records goes through :func:`html.esc
 
 from __future__ import annotations
 
-import json
+import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from html import escape
-from typing import Any
 
 from gdprkit.export._report import AccessReport, DatasetCopy, PurposeInformation
 from gdprkit.law import Right
+from gdprkit.register import Provenance
 
 __all__ = ["render_html"]
 
@@ -25,11 +26,24 @@ h2 { font-size: 1.25rem; border-bottom: 2px solid #1b1b1b; padding-bottom: .2rem
      margin-top: 2rem; }
 h3 { font-size: 1.05rem; margin-bottom: .3rem; }
 .article { color: #555; font-weight: normal; font-size: .85em; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
-dt { font-weight: 600; } dd { margin: 0; }
+dl { display: grid; grid-template-columns: minmax(7rem, max-content) minmax(0, 1fr);
+     gap: .2rem 1rem; }
+dt { font-weight: 600; } dd { margin: 0; min-width: 0; }
+/* Long addresses and URLs wrap at any point only when nothing else fits; words stay whole. */
+dd, td { overflow-wrap: break-word; hyphens: auto; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .9em; }
-th, td { border: 1px solid #bbb; padding: .25rem .4rem; text-align: left; vertical-align: top;
-         overflow-wrap: anywhere; }
+th, td { border: 1px solid #bbb; padding: .25rem .4rem; text-align: left; vertical-align: top; }
+td ul { margin: 0; padding-left: 1.1rem; }
+.reference { color: #555; font-size: .85em; margin-top: 2rem; }
+@media (max-width: 36rem) {
+  body { padding: 1rem; }
+  dl { display: block; } dt { margin-top: .5rem; }
+  /* A phone shows each row as a small card instead of a table wider than the screen. */
+  thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  tr { display: block; border: 1px solid #bbb; margin: 0 0 .75rem; }
+  td { display: block; border: 0; }
+  td::before { content: attr(data-label) ": "; font-weight: 600; }
+}
 th { background: #eee; }
 .note { color: #444; }
 .data-wrap { overflow-x: auto; }
@@ -54,47 +68,104 @@ def _section(section_id: str, title: str, article: str, body: str) -> str:
 
 
 def _table(headers: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
-    head = "".join(f'<th scope="col">{_e(h)}</th>' for h in headers)
+    names = list(headers)
+    head = "".join(f'<th scope="col">{_e(h)}</th>' for h in names)
     body = "".join(
-        "<tr>" + "".join(f"<td>{_e(cell)}</td>" for cell in row) + "</tr>\n" for row in rows
+        "<tr>"
+        + "".join(
+            f'<td data-label="{_e(h)}">{_e(cell)}</td>' for h, cell in zip(names, row, strict=True)
+        )
+        + "</tr>\n"
+        for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>\n"
 
 
 def _purpose_name(info: PurposeInformation) -> str:
-    return f"{info.description} ({info.id})"
+    # The customer reads the description; the register's id is an internal name.
+    return info.description
 
 
-def _flatten(value: Mapping[str, Any], prefix: str, out: dict[str, object]) -> None:
-    for key, item in value.items():
-        name = prefix + key
-        if isinstance(item, Mapping) and item:
-            _flatten(item, name + ".", out)
-        elif isinstance(item, (list, dict)):
-            out[name] = json.dumps(item, ensure_ascii=False)
-        elif item is None:
-            out[name] = ""
-        elif isinstance(item, bool):
-            out[name] = "true" if item else "false"
-        else:
-            out[name] = item
+_ISO_MOMENT = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})"
+)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _moment_text(value: dt.datetime) -> str:
+    """A time as a letter writes it: 1 March 2025, 14:05 UTC (no seconds, no microseconds)."""
+    offset = value.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    zone = "UTC"
+    if minutes:
+        sign = "+" if minutes > 0 else "-"
+        zone += f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return f"{value.day} {value:%B %Y, %H:%M} {zone}"
+
+
+def _readable(value: object) -> str:
+    """A record value as text: times and dates in words, booleans as yes/no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return ""
+    text = str(value)
+    if isinstance(value, str) and _ISO_MOMENT.fullmatch(text):
+        try:
+            return _moment_text(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+        except ValueError:
+            return text
+    if isinstance(value, str) and _ISO_DAY.fullmatch(text):
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            return text
+        return f"{day.day} {day:%B %Y}"
+    return text
+
+
+def _label(key: str) -> str:
+    """A field name as a heading: ``deliver_to`` -> ``Deliver to``."""
+    text = key.replace("_", " ").strip()
+    return text[:1].upper() + text[1:] if text else key
+
+
+def _cell(value: object) -> str:
+    """Escaped HTML for one value: nested objects and lists as lists, never raw JSON."""
+    if isinstance(value, Mapping):
+        if not value:
+            return ""
+        items = "".join(f"<li>{_e(_label(str(k)))}: {_cell(v)}</li>" for k, v in value.items())
+        return f"<ul>{items}</ul>"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return ""
+        if all(not isinstance(v, (Mapping, list, tuple)) for v in value):
+            return _e(", ".join(_readable(v) for v in value))
+        return "<ul>" + "".join(f"<li>{_cell(v)}</li>" for v in value) + "</ul>"
+    return _e(_readable(value))
 
 
 def _dataset_table(copy: DatasetCopy) -> str:
-    rows = []
-    columns: dict[str, None] = {}
-    for record in copy.records:
-        flat: dict[str, object] = {}
-        _flatten(record, "", flat)
-        columns.update(dict.fromkeys(flat))
-        rows.append(flat)
-    if not rows:
+    records = list(copy.records)
+    if not records:
         return '<p class="note">No records.</p>\n'
+    columns: dict[str, None] = {}
+    for record in records:
+        columns.update(dict.fromkeys(str(k) for k in record))
     names = list(columns)
+    head = "".join(f'<th scope="col">{_e(_label(n))}</th>' for n in names)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td data-label="{_e(_label(n))}">{_cell(record.get(n, ""))}</td>' for n in names
+        )
+        + "</tr>\n"
+        for record in records
+    )
     return (
-        '<div class="data-wrap">'
-        + _table(names, ([row.get(n, "") for n in names] for row in rows))
-        + "</div>\n"
+        '<div class="data-wrap"><table class="records">'
+        f"<thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table></div>\n"
     )
 
 
@@ -210,18 +281,37 @@ def _complaint(report: AccessReport) -> str:
 
 
 def _sources(report: AccessReport) -> str:
-    rows = [
+    others = [
         (_purpose_name(info), info.source or "Not stated in our register")
         for info in report.purposes
         if not info.collected_from_subject
     ]
-    body = (
-        _table(["Purpose", "Where the data come from"], rows)
-        if rows
-        else '<p class="note">All data in this report were collected from you (what you gave '
-        "us, or recorded while you used our services).</p>\n"
-    )
-    return _section("source", "Where your data come from", "Art. 15(1)(g)", body)
+    derived = [
+        _purpose_name(info)
+        for info in report.purposes
+        if info.collected_from_subject and Provenance.DERIVED in info.provenance
+    ]
+    parts = []
+    if others:
+        parts.append(_table(["Purpose", "Where the data come from"], others))
+    if derived:
+        parts.append(
+            "<p>Some data we worked out ourselves from other data we hold about you: "
+            + _e("; ".join(derived))
+            + ".</p>\n"
+        )
+    if not parts:
+        parts.append(
+            '<p class="note">All data in this report were collected from you (what you gave '
+            "us, or recorded while you used our services).</p>\n"
+        )
+    elif not others:
+        parts.insert(
+            0,
+            '<p class="note">Everything else in this report was collected from you (what you '
+            "gave us, or recorded while you used our services).</p>\n",
+        )
+    return _section("source", "Where your data come from", "Art. 15(1)(g)", "".join(parts))
 
 
 def _automated(report: AccessReport) -> str:
@@ -265,11 +355,14 @@ def _transfers(report: AccessReport) -> str:
 
 def _data(report: AccessReport) -> str:
     parts = []
+    described = {info.id: info.description for info in report.purposes}
     for copy in report.datasets:
-        title = copy.description or copy.name
+        title = copy.description or _label(copy.name)
+        count = f"{copy.count} record" + ("" if copy.count == 1 else "s")
         parts.append(
             f'<article id="dataset-{_e(copy.name)}"><h3>{_e(title)}</h3>'
-            f'<p class="note">Purpose: {_e(copy.purpose)}. {copy.count} record(s).</p>\n'
+            f'<p class="note">Why we hold it: {_e(described.get(copy.purpose, copy.purpose))}. '
+            f"{count}.</p>\n"
             f"{_dataset_table(copy)}</article>\n"
         )
     body = "".join(parts) or '<p class="note">No records are held about you.</p>\n'
@@ -312,9 +405,8 @@ def render_html(report: AccessReport) -> str:
         f"<title>Your personal data held by {_e(controller)}</title>\n"
         f"<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
         f"<h1>Your personal data held by {_e(controller)}</h1>\n"
-        f'<p class="note">Answer to your request for access under Article 15 of the General Data '
-        f"Protection Regulation, generated {_e(report.generated_at.isoformat())}. "
-        f"Reference: {_e(report.subject)}. "
+        f'<p class="note">Our answer to your request for access under Article 15 of the General '
+        f"Data Protection Regulation, written on {_e(_day_text(report.generated_at))}. "
         + (
             "We process personal data about you; the details follow."
             if report.processing
@@ -336,4 +428,12 @@ def render_html(report: AccessReport) -> str:
         _data(report),
         _attachments(report),
     ]
-    return head + "".join(sections) + "</main>\n</body>\n</html>\n"
+    footer = (
+        f'<p class="reference">Our reference for this answer (quote it if you write to us): '
+        f"{_e(report.subject)}</p>\n"
+    )
+    return head + "".join(sections) + footer + "</main>\n</body>\n</html>\n"
+
+
+def _day_text(value: dt.datetime) -> str:
+    return f"{value.day} {value:%B %Y}"

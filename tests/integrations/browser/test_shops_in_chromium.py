@@ -271,3 +271,27 @@ def test_no_serious_accessibility_violation_and_screenshots(shop: Shop, browser:
                 page.screenshot(path=str(SHOTS / f"{shop.kind}-{name}-{width}.png"), full_page=True)
         finally:
             context.close()
+
+
+def test_the_access_report_reads_on_a_phone(browser: Browser) -> None:
+    # Issue 16: controller details overflowed at 390 px and words broke mid-word.
+    sys.path.insert(0, str(REPO / "examples"))
+    try:
+        import demo_shop
+    finally:
+        sys.path.pop(0)
+    from gdprkit.export import build_access_report
+    from gdprkit.register import load_register
+
+    register = load_register(REPO / "examples" / "register.toml")
+    when = demo_shop.at(2025, 2, 12, 10, 0)
+    html = build_access_report(register, "subject-7f3a", demo_shop.datasets(), generated_at=when)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.set_content(html.to_html())
+        assert not page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "access-report-390.png"), full_page=True)
+    finally:
+        context.close()
