@@ -26,7 +26,7 @@ import json
 import os
 import re
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -427,21 +427,21 @@ NECESSARY_COOKIES = frozenset({"session", "sessionid", "csrftoken", "gdprkit_con
 
 
 def _set_cookie_names(response: Any) -> list[str]:
+    """Names of the cookies ``response`` sets: Set-Cookie headers, else its cookie mapping."""
     headers = getattr(response, "headers", None)
     values: list[str] = []
     if headers is not None and hasattr(headers, "getlist"):  # Werkzeug (Flask)
         values = list(headers.getlist("Set-Cookie"))
     elif headers is not None and hasattr(headers, "get_list"):  # httpx, Starlette
         values = list(headers.get_list("set-cookie"))
-    names = [v.split("=", 1)[0].strip() for v in values]
-    cookies = getattr(response, "cookies", None)  # Django's SimpleCookie, requests' jar
-    if cookies is not None and not values:
-        names += [
-            str(getattr(c, "name", c))
-            for c in (cookies.values() if hasattr(cookies, "values") else cookies)
-        ]
-        names = [n.split("=", 1)[0] for n in names]
-    return names
+    if values:
+        return [v.split("=", 1)[0].strip() for v in values]
+    cookies = getattr(response, "cookies", None)
+    if isinstance(cookies, Mapping):  # Django's SimpleCookie: name -> Morsel
+        return [str(name) for name in cookies]
+    if cookies is not None:  # a cookie jar of objects with a name (requests)
+        return [str(getattr(c, "name", "")) for c in cookies]
+    return []
 
 
 def assert_no_tracking_before_consent(

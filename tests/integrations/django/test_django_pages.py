@@ -264,3 +264,12 @@ def test_a_forged_or_misused_token_is_a_404() -> None:
     client = Client()
     assert client.get("/gdpr/requests/confirm/rq1.t1.AAAA.BBBB").status_code == 404
     assert client.get("/gdpr/requests/status/garbage").status_code == 404
+
+
+def test_no_tracking_assertion_with_the_django_client() -> None:
+    from gdprkit.testing.assertions import assert_no_tracking_before_consent
+
+    assert_no_tracking_before_consent(Client(), "/gdpr/cookies/")  # csrftoken only
+    with pytest.raises(AssertionError, match="csrftoken") as caught:
+        assert_no_tracking_before_consent(Client(), "/gdpr/cookies/", necessary=())
+    assert "Set-Cookie" not in str(caught.value)
