@@ -407,3 +407,14 @@ def test_request_form_without_a_mailer_is_not_taken(tmp_path: Path) -> None:
     gdpr.mailer_callback = None
     response = _submit(app.test_client(), right="access", email="ana@example.org")
     assert response.status_code == 503
+
+
+def test_an_app_template_overrides_the_shared_one(tmp_path: Path) -> None:
+    app, _ = _app(tmp_path)
+    folder = tmp_path / "templates" / "gdprkit"
+    folder.mkdir(parents=True)
+    (folder / "preferences.html").write_text("<p>our own settings page</p>", encoding="utf-8")
+    app.template_folder = str(tmp_path / "templates")
+    assert app.test_client().get("/gdpr/cookies/").get_data(as_text=True) == (
+        "<p>our own settings page</p>"
+    )
