@@ -116,9 +116,10 @@ def lint_register(register: Register) -> list[Finding]:
         ...     Purpose(id="news", description="Newsletter", basis="consent",
         ...             categories=["contact"]),
         ... ])
-        >>> [f.code for f in lint_register(reg)]
-        ['consent-without-withdrawal', 'retention-missing', 'no-supervisory-authority', 'requirement-missing']
-    """  # noqa: E501
+        >>> [f.code for f in lint_register(reg)]  # doctest: +NORMALIZE_WHITESPACE
+        ['consent-without-withdrawal', 'retention-missing',
+         'requirement-missing', 'no-supervisory-authority']
+    """
     findings: list[Finding] = []
 
     def add(
