@@ -314,7 +314,13 @@ def _lint_purpose(
                 "Art. 44-49",
             )
     for r in p.recipients:
-        if r.country is not None and r.country not in transferred_to and r.country not in EEA:
+        home = register.controller.country
+        if (
+            r.country is not None
+            and r.country not in transferred_to
+            and r.country not in EEA
+            and r.country != home  # a recipient in the controller's own country: no transfer
+        ):
             add(
                 Severity.WARNING,
                 "recipient-outside-eea-without-transfer",
