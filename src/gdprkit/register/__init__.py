@@ -8,9 +8,11 @@ once, in code or in a TOML file (see ``examples/register.toml``), and checks it 
 Example:
     >>> from gdprkit.register import Controller, Purpose, Register
     >>> reg = Register(
-    ...     controller=Controller(name="Shop", contact="privacy@shop.example"),
+    ...     controller=Controller(name="Shop", contact="privacy@shop.example",
+    ...                           supervisory_authority="Information and Privacy Agency (AIP)"),
     ...     purposes=[Purpose(id="orders", description="Order fulfilment", basis="contract",
     ...                       categories=["identity", "delivery"],
+    ...                       requirement="Needed to deliver your order",
     ...                       retention={"description": "10 years (book-keeping)",
     ...                                  "period": "10 years", "trigger": "order_delivered"})],
     ... )
@@ -36,13 +38,35 @@ from gdprkit.register._model import (
     Safeguard,
     Transfer,
 )
+from gdprkit.register._policy import (
+    AutomatedDecision,
+    Blocker,
+    BlockerReason,
+    Cookie,
+    CookieKind,
+    CustomCategory,
+    DecisionException,
+    Operation,
+    Promises,
+    StatutoryOf,
+    StatutoryReference,
+)
 
 __all__ = [
     "EEA_COUNTRIES",
+    "AutomatedDecision",
+    "Blocker",
+    "BlockerReason",
     "Controller",
+    "Cookie",
+    "CookieKind",
+    "CustomCategory",
+    "DecisionException",
     "Duration",
     "DurationUnit",
     "Finding",
+    "Operation",
+    "Promises",
     "Provenance",
     "Purpose",
     "Recipient",
@@ -52,6 +76,8 @@ __all__ = [
     "RetentionAction",
     "Safeguard",
     "Severity",
+    "StatutoryOf",
+    "StatutoryReference",
     "Transfer",
     "lint_register",
     "load_register",
