@@ -11,7 +11,8 @@
 - ``GET /requests/status/<token>``: the request's state and deadline, for the link holder.
 
 The request book is a SQLite file beside the consent store (``gdprkit-requests.sqlite3`` in
-the instance folder), or memory with ``GDPRKIT_STORE_URL = "memory://"``.
+the folder of a ``sqlite:///`` store, else in the instance folder), or memory with
+``GDPRKIT_STORE_URL = "memory://"``.
 """
 
 from __future__ import annotations
@@ -98,17 +99,26 @@ class RequestBook:
                 )
 
 
+def _book_path(state: GdprKitState) -> Path | None:
+    """Beside the consent store: its SQLite file's folder, else the instance folder."""
+    url = state.settings.store_url
+    if url == "memory://":
+        return None
+    if url is not None and url.startswith("sqlite:///"):
+        folder = Path(url[len("sqlite:///") :]).parent
+    else:
+        folder = Path(state._instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "gdprkit-requests.sqlite3"
+
+
 def _book(state: GdprKitState) -> RequestBook:
     book = state.__dict__.get("_request_book")
     if book is None:
         with state._lock:
             book = state.__dict__.get("_request_book")
             if book is None:
-                path = None
-                if state.settings.store_url != "memory://":
-                    Path(state._instance_path).mkdir(parents=True, exist_ok=True)
-                    path = Path(state._instance_path) / "gdprkit-requests.sqlite3"
-                book = RequestBook(path)
+                book = RequestBook(_book_path(state))
                 state.__dict__["_request_book"] = book
     return book
 
