@@ -145,8 +145,10 @@ class BannerText:
     ) -> BannerText:
         """Assemble the text from the register, the category → purpose map and declarations.
 
-        Only categories with a declared cookie or a mapped purpose are offered (plus the
-        strictly necessary one): a banner must not ask for consent to nothing.
+        The cookies are the register's ``[[cookies]]`` and ``declarations`` (from the settings;
+        a name declared in both is shown as the settings say).  Only categories with a declared
+        cookie or a mapped purpose are offered (plus the strictly necessary one): a banner must
+        not ask for consent to nothing.
 
         Example:
             >>> from gdprkit.register import Controller
@@ -156,6 +158,11 @@ class BannerText:
             ['necessary']
         """
         mapped = {CookieCategory(k): v for k, v in purposes.items()}
+        declarations = [*_register_cookies(register), *declarations]
+        seen: dict[str, CookieDeclaration] = {}
+        for declared in declarations:  # a setting's declaration of a name wins over the register
+            seen[declared.name] = declared
+        declarations = list(seen.values())
         rows = []
         for category in CookieCategory:
             cookies = [d for d in declarations if d.category is category]
@@ -178,6 +185,28 @@ class BannerText:
             )
         shown = json.dumps({"intro": intro, "categories": rows}, sort_keys=True)
         return cls(intro=intro, categories=tuple(rows), sha256=notice_digest(shown))
+
+
+def _register_cookies(register: Register) -> list[CookieDeclaration]:
+    """The register's own cookie declarations (``[[cookies]]``), in the banner's terms."""
+    found = []
+    for cookie in getattr(register, "cookies", ()):
+        kind = str(getattr(cookie.kind, "value", cookie.kind))
+        # Session replay records what a visitor does on the page: consent like statistics.
+        category = "statistics" if kind == "session_replay" else kind
+        purpose_text = cookie.description
+        if purpose_text is None and cookie.purpose is not None and cookie.purpose in register:
+            purpose_text = register.purpose(cookie.purpose).description
+        found.append(
+            CookieDeclaration(
+                name=cookie.name,
+                provider=cookie.provider or register.controller.name,
+                purpose=purpose_text or cookie.purpose or "Not stated",
+                duration=cookie.duration or "Not stated",
+                category=category,
+            )
+        )
+    return found
 
 
 def _plain(_instance: object, _field: object, value: object) -> object:
