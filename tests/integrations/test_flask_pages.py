@@ -418,3 +418,20 @@ def test_an_app_template_overrides_the_shared_one(tmp_path: Path) -> None:
     assert app.test_client().get("/gdpr/cookies/").get_data(as_text=True) == (
         "<p>our own settings page</p>"
     )
+
+
+def test_with_flask_wtf_its_csrf_token_protects_the_banner(tmp_path: Path) -> None:
+    flask_wtf = pytest.importorskip("flask_wtf.csrf")
+    app, _ = _app(tmp_path)
+    flask_wtf.CSRFProtect(app)
+    client = app.test_client()
+    html = client.get("/").get_data(as_text=True)
+    token = _token(html)
+    with client.session_transaction() as session:
+        assert "_gdprkit_csrf" not in session  # Flask-WTF's token, not gdprkit's own
+    refused = client.post("/gdpr/cookies/", data={"action": "accept_all", "csrf_token": "x"})
+    assert refused.status_code == 400
+    assert "gdprkit_consent" not in _cookie_names(refused)
+    accepted = client.post("/gdpr/cookies/", data={"action": "accept_all", "csrf_token": token})
+    assert accepted.status_code == 303
+    assert "gdprkit_consent" in _cookie_names(accepted)
