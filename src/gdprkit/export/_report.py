@@ -77,13 +77,16 @@ def _recipient_dict(recipient: Recipient) -> dict[str, Any]:
 
 
 def _transfer_dict(transfer: Transfer) -> dict[str, Any]:
-    return {
+    data = {
         "country": transfer.country,
         "recipient": transfer.recipient,
         "safeguard": transfer.safeguard.value,
         "reference": transfer.reference,
         "outside_eea": transfer.outside_eea,
     }
+    if transfer.destination is not None:  # the register's newer field: only where it is used
+        data["destination"] = transfer.destination
+    return data
 
 
 def _retention_dict(retention: Retention | None) -> dict[str, Any] | None:
@@ -97,6 +100,23 @@ def _retention_dict(retention: Retention | None) -> dict[str, Any] | None:
         "alignment": retention.alignment,
         "action": retention.action.value,
         "citation": retention.citation,
+        # The register's newer fields (which records, which country's law): kept so the JSON
+        # report reads back into the same value.
+        "record": retention.record,
+        "country": retention.country,
+        "statutory": _statutory_dict(retention.statutory),
+    }
+
+
+def _statutory_dict(reference: Any) -> dict[str, Any] | None:
+    if reference is None:
+        return None
+    return {
+        "document": reference.document,
+        "countries": list(reference.countries),
+        "of": reference.of.value,
+        "after": None if reference.after is None else str(reference.after),
+        "law": reference.law,
     }
 
 
@@ -111,6 +131,9 @@ def _retention_from(value: Any) -> Retention | None:
         alignment=value.get("alignment", "none"),
         action=value.get("action", "delete"),
         citation=value.get("citation"),
+        record=value.get("record"),
+        country=value.get("country"),
+        statutory=value.get("statutory"),
     )
 
 
