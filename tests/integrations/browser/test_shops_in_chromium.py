@@ -129,8 +129,11 @@ def test_first_visit_banner_and_no_optional_cookie(shop: Shop, page: Page) -> No
 
 def test_reject_all_with_javascript(shop: Shop, page: Page) -> None:
     page.goto(shop.url + "/")
+    page.evaluate("() => { window.sameDocument = true; }")
     page.get_by_role("button", name="Reject all").click()
     page.locator("#gk-banner").wait_for(state="hidden")
+    # The script answered in place: the page was not reloaded (no fallback to a plain POST).
+    assert page.evaluate("() => window.sameDocument === true")
     update = _consent_calls(page)[-1]
     assert update[1] == "update"
     assert update[2]["analytics_storage"] == "denied"
@@ -192,6 +195,7 @@ def test_without_javascript_the_forms_still_work(shop: Shop, browser: Browser) -
 
 def test_keyboard_only(shop: Shop, page: Page) -> None:
     page.goto(shop.url + "/")
+    page.evaluate("() => { window.sameDocument = true; }")
     page.keyboard.press("Tab")
     focused = page.evaluate("() => document.activeElement.textContent.trim()")
     assert focused == "Reject all"  # the banner comes first in the focus order
@@ -200,8 +204,12 @@ def test_keyboard_only(shop: Shop, page: Page) -> None:
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")
     page.locator("#gk-banner").wait_for(state="hidden")
-    focused = page.evaluate("() => document.activeElement && document.activeElement.outerHTML")
-    assert "Cookie settings" in str(focused)  # the script moves focus to the reopen link
+    # The script moves focus to the reopen link, so a keyboard user is not left at the top.
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.matches('[data-gdprkit-reopen]')"
+    )
+    assert "gdprkit_consent" in _cookies(page)
+    assert page.evaluate("() => window.sameDocument === true")
 
 
 def _mailed_link(shop: Shop) -> str:

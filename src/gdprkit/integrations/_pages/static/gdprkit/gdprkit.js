@@ -41,7 +41,8 @@
     event.preventDefault();
     var body = new FormData(form);
     body.set("action", button.value);
-    fetch(form.action, { method: "POST", body: body, credentials: "same-origin",
+    // form.action would be the buttons named "action": read the attribute itself.
+    fetch(form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin",
                          headers: { "Accept": "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
       .then(function (answer) {
