@@ -86,9 +86,9 @@ def _uses_flask_wtf() -> bool:
 
 def _csrf_token() -> str:
     if _uses_flask_wtf():
-        from flask_wtf.csrf import generate_csrf  # type: ignore[import-not-found]  # noqa: PLC0415
+        import importlib  # noqa: PLC0415 - Flask-WTF is the app's, untyped and optional
 
-        return str(generate_csrf())
+        return str(importlib.import_module("flask_wtf.csrf").generate_csrf())
     if not flask.current_app.secret_key:
         raise ConfigurationError("the cookie banner's CSRF token needs the app's SECRET_KEY")
     token = flask.session.get(_SESSION_TOKEN)
