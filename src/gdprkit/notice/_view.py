@@ -82,6 +82,11 @@ _STATUTORY_KIND = {
 }
 
 
+def _event(code: str) -> str:
+    """An event code as words: ``account_closed`` -> ``account closed``."""
+    return code.replace("_", " ").replace("-", " ")
+
+
 def register_fingerprint(register: Register) -> str:
     """The SHA-256 (hex) of the register's canonical JSON: same register, same fingerprint."""
     return hashlib.sha256(canonical_json(register.to_dict())).hexdigest()
@@ -158,7 +163,7 @@ def _retention(retention: Retention, register: Register, catalog: Catalog) -> di
     if period:
         details.append(period)
     if retention.trigger:
-        details.append(t("counted from: %(event)s", event=retention.trigger))
+        details.append(t("counted from: %(event)s", event=_event(retention.trigger)))
     if statutory is not None:
         details.append(statutory["intro"])
         details.extend(
@@ -377,7 +382,7 @@ def _blocker(blocker: Blocker, register: Register, catalog: Catalog) -> dict[str
     if blocker.period is not None:
         how_long = duration_text(blocker.period, catalog)
         if blocker.since:
-            how_long = t("%(period)s from: %(event)s", period=how_long, event=blocker.since)
+            how_long = t("%(period)s from: %(event)s", period=how_long, event=_event(blocker.since))
     elif statutory is not None:
         how_long = "; ".join(
             [statutory["intro"]]
