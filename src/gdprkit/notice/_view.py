@@ -7,6 +7,7 @@ inside it), never from a blanket list.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
@@ -98,18 +99,24 @@ def duration_text(duration: Duration, catalog: Catalog) -> str:
     return catalog.gettext(singular if duration.amount == 1 else plural, n=duration.amount)
 
 
+@functools.lru_cache(maxsize=16)
+def _territories(language: str) -> dict[str, str]:
+    """CLDR country names in ``language`` (memoised: immutable data, parsed once)."""
+    try:
+        from babel import Locale, UnknownLocaleError  # noqa: PLC0415, TID251 - the notice extra
+    except ImportError:  # pragma: no cover - exercised without the extra
+        return {}
+    try:
+        return dict(Locale.parse(language).territories)
+    except (UnknownLocaleError, ValueError):
+        return {}
+
+
 def country_name(code: str | None, catalog: Catalog) -> str | None:
     """The country's name in the catalog's language (Babel's CLDR data), else the code."""
     if code is None:
         return None
-    try:
-        from babel import Locale, UnknownLocaleError  # noqa: PLC0415, TID251 - the notice extra
-    except ImportError:  # pragma: no cover - exercised without the extra
-        return code
-    try:
-        name = Locale.parse(catalog.language).territories.get(code)
-    except (UnknownLocaleError, ValueError):
-        name = None
+    name = _territories(catalog.language).get(code)
     return f"{name} ({code})" if name else code
 
 
