@@ -13,7 +13,7 @@ import pytest
 
 from gdprkit.cli import main
 from gdprkit.notice import FORMATS, render_notice
-from gdprkit.register import load_register
+from gdprkit.register import load_register, register_from_dict
 
 REGISTERS = Path(__file__).resolve().parents[2] / "examples" / "registers"
 
@@ -131,3 +131,9 @@ def test_each_renders_with_its_gaps_visible(name: str, language: str) -> None:
     assert [f'id="purpose-{p.id}"' in html for p in register] == [True] * len(register)
     document = json.loads(render_notice(register, language=language, format="json").content)
     assert [p["id"] for p in document["purposes"]] == [p.id for p in register]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_round_trips_through_json(name: str) -> None:
+    register = load_register(REGISTERS / name)
+    assert register_from_dict(json.loads(json.dumps(register.to_dict()))) == register

@@ -28,6 +28,7 @@ from gdprkit.register import (
     Recipient,
     Register,
     Retention,
+    StatutoryReference,
     Transfer,
 )
 
@@ -77,16 +78,16 @@ def _recipient_dict(recipient: Recipient) -> dict[str, Any]:
 
 
 def _transfer_dict(transfer: Transfer) -> dict[str, Any]:
-    data = {
+    return {
         "country": transfer.country,
         "recipient": transfer.recipient,
         "safeguard": transfer.safeguard.value,
         "reference": transfer.reference,
         "outside_eea": transfer.outside_eea,
+        # a transfer to an unnamed third country (register issue 14); absent otherwise, so
+        # reports of registers without one are unchanged
+        **({"destination": transfer.destination} if transfer.destination is not None else {}),
     }
-    if transfer.destination is not None:  # the register's newer field: only where it is used
-        data["destination"] = transfer.destination
-    return data
 
 
 def _retention_dict(retention: Retention | None) -> dict[str, Any] | None:
@@ -100,23 +101,25 @@ def _retention_dict(retention: Retention | None) -> dict[str, Any] | None:
         "alignment": retention.alignment,
         "action": retention.action.value,
         "citation": retention.citation,
-        # The register's newer fields (which records, which country's law): kept so the JSON
-        # report reads back into the same value.
-        "record": retention.record,
-        "country": retention.country,
-        "statutory": _statutory_dict(retention.statutory),
+        # per-record and statutory retention (register issue 14), only where set
+        **({"record": retention.record} if retention.record is not None else {}),
+        **({"country": retention.country} if retention.country is not None else {}),
+        **(
+            {"statutory": _statutory_dict(retention.statutory)}
+            if retention.statutory is not None
+            else {}
+        ),
     }
 
 
-def _statutory_dict(reference: Any) -> dict[str, Any] | None:
-    if reference is None:
-        return None
+def _statutory_dict(ref: StatutoryReference) -> dict[str, Any]:
+    """A statutory reference as the register's TOML writes it."""
     return {
-        "document": reference.document,
-        "countries": list(reference.countries),
-        "of": reference.of.value,
-        "after": None if reference.after is None else str(reference.after),
-        "law": reference.law,
+        "document": ref.document,
+        "countries": list(ref.countries),
+        "of": ref.of.value,
+        "after": None if ref.after is None else str(ref.after),
+        "law": ref.law,
     }
 
 
