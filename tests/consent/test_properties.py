@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 
 import pytest
@@ -11,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gdprkit.consent import Consent, ConsentLedger, PurposeState, StoredEvent
-from gdprkit.consent._chain import verify_rows
+from gdprkit.consent._chain import NewEvent, link
+from gdprkit.consent._chain import verify_rows as _verify_rows
+from gdprkit.consent._ledger import _chain_keys
 from gdprkit.errors import ChainBroken, InvalidTransition
 from gdprkit.testing import strategies as gst
 
@@ -123,6 +126,12 @@ def _chain(n_subjects: int) -> list[StoredEvent]:
 
 
 CHAIN = _chain(3)
+_OWN_KEY = _chain_keys(KEY, None)[0]
+
+
+def verify_rows(rows: list[StoredEvent]) -> tuple[int, str]:
+    """The chain check with the ledger's chain key (version 2: keyed)."""
+    return _verify_rows(rows, {_OWN_KEY.key_id: _OWN_KEY}, unkeyed_until=0)
 
 
 @given(
@@ -166,11 +175,24 @@ def test_deletion_insertion_and_reordering_are_located() -> None:
 
 
 def test_digest_follows_the_documented_construction() -> None:
-    # docs/areas/consent.md: SHA-256 of the domain, previous digest, sequence number, subject,
-    # purpose and canonical body, newline-separated.
+    # docs/areas/consent.md, chain version 2: HMAC-SHA-256 with a key derived from the ledger's
+    # key, over the domain, key id, previous digest, sequence number, subject, purpose and
+    # canonical body (which names the key id), newline-separated.
     row = CHAIN[1]
-    text = f"gdprkit.consent.chain.v1\n{row.prev}\n{row.seq}\n{row.subject}\n{row.purpose}\n"
-    assert row.digest == hashlib.sha256((text + row.body).encode("utf-8")).hexdigest()
+    chain_key = hmac.new(KEY, b"gdprkit.consent.chain.v2", hashlib.sha256).digest()
+    key_id = "b-" + hashlib.sha256(b"gdprkit.consent.chain.key-id\0" + chain_key).hexdigest()[:16]
+    text = (f"gdprkit.consent.chain.v2\n{key_id}\n{row.prev}\n{row.seq}\n{row.subject}\n"
+            f"{row.purpose}\n")  # fmt: skip
+    expected = hmac.new(chain_key, (text + row.body).encode("utf-8"), hashlib.sha256)
+    assert row.digest == expected.hexdigest()
     assert row.prev == CHAIN[0].digest
     assert CHAIN[0].prev == "0" * 64
     assert json.loads(row.body)["v"] == 1
+    assert json.loads(row.body)["chain"] == {"v": 2, "key": key_id}
+
+
+def test_unkeyed_version_1_digests_follow_their_construction() -> None:
+    # Chain version 1 (before the chain was keyed): plain SHA-256, still verified as a prefix.
+    rows = link(0, "0" * 64, [NewEvent("s", "p", '{"v":1}', "given", NOW, None)])
+    text = f"gdprkit.consent.chain.v1\n{'0' * 64}\n1\ns\np\n" + '{"v":1}'
+    assert rows[0].digest == hashlib.sha256(text.encode()).hexdigest()

@@ -33,7 +33,7 @@ from gdprkit.consent._chain import (
     index_updates,
     link,
 )
-from gdprkit.errors import ConfigurationError, InvalidInput, MissingDependency
+from gdprkit.errors import ConfigurationError, IntegrityError, InvalidInput, MissingDependency
 
 try:
     import sqlalchemy as sa  # noqa: TID251 - this module is the sqlalchemy extra
@@ -44,10 +44,10 @@ except ImportError as exc:  # pragma: no cover - exercised by the import-blocker
 
 __all__ = ["SCHEMA_VERSION", "SQLAlchemyStore"]
 
-#: The schema version this module creates and reads.
-SCHEMA_VERSION = 1
+#: The schema version this module creates and reads (2: the keyed chain, ``<prefix>_chain``).
+SCHEMA_VERSION = 2
 
-_PREFIX = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_PREFIX = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -77,7 +77,7 @@ class SQLAlchemyStore:
     """
 
     def __init__(self, engine: sa.Engine | str, *, prefix: str = "gdprkit_consent") -> None:
-        if not _PREFIX.match(str(prefix)):
+        if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):  # type: ignore[redundant-expr]
             raise InvalidInput("prefix must be a lower-case identifier of at most 40 characters")
         self._owns_engine = isinstance(engine, str)
         self._engine = sa.create_engine(engine) if isinstance(engine, str) else engine
@@ -113,6 +113,12 @@ class SQLAlchemyStore:
             sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
             sa.Column("seq", sa.BigInteger, nullable=False),
             sa.Column("digest", sa.String(64), nullable=False),
+        )  # fmt: skip
+        # Version 2: how many unkeyed (chain version 1) events came before the keyed chain.
+        self._chain = sa.Table(
+            f"{prefix}_chain", meta,
+            sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+            sa.Column("unkeyed_until", sa.BigInteger, nullable=False),
         )  # fmt: skip
         self._meta = meta
         self._pid = os.getpid()
@@ -150,6 +156,24 @@ class SQLAlchemyStore:
                     conn.execute(table.insert().values(**row))
             except sa.exc.IntegrityError:
                 continue  # another process created it first
+        self._migrate_to_keyed_chain()
+
+    def _migrate_to_keyed_chain(self) -> None:
+        """Schema 1 -> 2: record the unkeyed prefix, under the head row's lock."""
+        head, chain, schema = self._head, self._chain, self._schema
+        try:
+            with self._db().begin() as conn:
+                version = conn.execute(sa.select(sa.func.max(schema.c.version))).scalar()
+                if version is not None and version >= 2:
+                    return
+                conn.execute(head.update().where(head.c.id == 1).values(seq=head.c.seq))
+                seq = conn.execute(sa.select(head.c.seq).where(head.c.id == 1)).scalar()
+                if not conn.execute(sa.select(sa.func.count()).select_from(chain)).scalar():
+                    conn.execute(chain.insert().values(id=1, unkeyed_until=int(seq or 0)))
+                applied = dt.datetime.now(dt.timezone.utc).isoformat()
+                conn.execute(schema.insert().values(version=2, applied_at=applied))
+        except sa.exc.IntegrityError:
+            pass  # another process migrated it first
 
     def schema_version(self) -> int:
         """The schema version recorded in the database."""
@@ -285,6 +309,32 @@ class SQLAlchemyStore:
                 .where(c.c.subject == subject)
             ).all()  # fmt: skip
         return {str(r[0]): _fold(tuple(r[1:])) for r in rows}
+
+    def index(self) -> Iterator[tuple[str, str, Fold]]:
+        """Every index row as ``(pseudonym, purpose, state)``, for the ledger's index check.
+
+        Raises:
+            IntegrityError: an index row is malformed.
+        """
+        c = self._current
+        with self._db().connect() as conn:
+            rows = conn.execute(
+                sa.select(c.c.subject, c.c.purpose, c.c.decision, c.c.decided_at,
+                          c.c.expires_at, c.c.objected_at, c.c.last_at, c.c.last_seq)
+            ).all()  # fmt: skip
+        for row in rows:
+            try:
+                fold = _fold(tuple(row[2:]))
+            except (ValueError, TypeError):
+                raise IntegrityError("the consent index holds a malformed row") from None
+            yield str(row[0]), str(row[1]), fold
+
+    def unkeyed_until(self) -> int:
+        """How many unkeyed (chain version 1) events the tables held when the chain was keyed."""
+        with self._db().connect() as conn:
+            value = conn.execute(sa.select(self._chain.c.unkeyed_until)).scalar()
+        # No row: deleted by someone; treat the whole chain as keyed (the strict side).
+        return 0 if value is None else int(value)
 
 
 def _fold(row: tuple[Any, ...]) -> Fold:
