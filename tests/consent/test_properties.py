@@ -7,12 +7,13 @@ import hashlib
 import hmac
 import json
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gdprkit.consent import Consent, ConsentLedger, PurposeState, StoredEvent
-from gdprkit.consent._chain import NewEvent, link
+from gdprkit.consent import Consent, ConsentEvent, ConsentLedger, PurposeState, StoredEvent
+from gdprkit.consent._chain import NewEvent, chain_key_id, index_fields, link, new_event
 from gdprkit.consent._chain import verify_rows as _verify_rows
 from gdprkit.consent._ledger import _chain_keys
 from gdprkit.errors import ChainBroken, InvalidTransition
@@ -196,3 +197,20 @@ def test_unkeyed_version_1_digests_follow_their_construction() -> None:
     rows = link(0, "0" * 64, [NewEvent("s", "p", '{"v":1}', "given", NOW, None)])
     text = f"gdprkit.consent.chain.v1\n{'0' * 64}\n1\ns\np\n" + '{"v":1}'
     assert rows[0].digest == hashlib.sha256(text.encode()).hexdigest()
+
+
+@given(event=gst.consent_events(), keyed=st.booleans(), reason=st.text(max_size=40))
+def test_the_fast_body_readers_agree_with_json(event: ConsentEvent, keyed: bool,
+                                               reason: str) -> None:  # fmt: skip
+    # Differential: verify() reads the key id and (kind, at, expires_at) from canonical bodies
+    # without a JSON parse; the result must be what json.loads gives, for any event, including
+    # reasons that spell out the very markers the fast path looks for.
+    event = attrs.evolve(event, reason=reason + ',"kind":"given","expires_at":null,"chain":{')
+    item = new_event("p" * 64, event, _OWN_KEY if keyed else None)
+    data = json.loads(item.body)
+    assert chain_key_id(item.body) == (data["chain"]["key"] if keyed else None)
+    expires = data["expires_at"]
+    assert index_fields(1, item.body) == (
+        data["kind"], dt.datetime.fromisoformat(data["at"]),
+        None if expires is None else dt.datetime.fromisoformat(expires),
+    )  # fmt: skip

@@ -37,8 +37,10 @@ __all__ = [
     "NewEvent",
     "StoredEvent",
     "apply_event",
+    "chain_key_id",
     "event_digest",
     "fold_events",
+    "index_fields",
     "index_updates",
     "link",
     "new_event",
@@ -199,12 +201,12 @@ class ChainVerifier:
         self.head = GENESIS
         self.keyed = False
 
-    def check(self, row: StoredEvent) -> dict[str, Any]:
-        """Verify the next row; return its parsed body.
+    def check(self, row: StoredEvent) -> None:
+        """Verify the next row.
 
         Raises:
-            ChainBroken: the row is edited, missing, inserted, out of order, forged without the
-                key, or its body is not JSON.
+            ChainBroken: the row is edited, missing, inserted, out of order or forged without
+                the key.
         """
         seq, subject, purpose, body, prev, digest = row[:6]
         expected_seq = self.count + 1
@@ -219,22 +221,14 @@ class ChainVerifier:
                 seq, "does not link to the previous event (one was edited, deleted, inserted "
                 "or moved before this position)"
             )  # fmt: skip
-        data = parse_body(seq, body)
-        marker = data.get("chain")
-        if marker is None:
+        key_id = chain_key_id(body)
+        if key_id is None:
             if self.keyed or (self._unkeyed_until is not None and seq > self._unkeyed_until):
                 raise ChainBroken(
                     seq, "unkeyed event where the chain is keyed (forged without the ledger's key)"
                 )
             expected = event_digest(prev, seq, subject, purpose, body)
         else:
-            key_id = marker.get("key") if isinstance(marker, dict) else None
-            if (
-                not isinstance(marker, dict)
-                or marker.get("v") != CHAIN_VERSION
-                or (not isinstance(key_id, str))
-            ):
-                raise ChainBroken(seq, "unknown chain marker in the stored event")
             key = self._cache.get(key_id)
             if key is None:
                 key = self._keys(key_id)
@@ -248,7 +242,68 @@ class ChainVerifier:
         if not hmac.compare_digest(expected, str(digest)):
             raise ChainBroken(seq, "content does not match its digest (the event was edited)")
         self.count, self.head = seq, expected
-        return data
+
+
+# The keyed marker as canonical JSON writes it: top-level keys sorted, so it follows "at" and
+# precedes "evidence"; its own keys sorted ("key" < "v").
+_MARKER = ',"chain":{"key":"'
+_MARKER_END = '","v":2},'
+
+
+def chain_key_id(body: object) -> str | None:
+    """The key id a stored body names, or ``None`` for an unkeyed (version 1) body.
+
+    Misreading a body cannot let a forgery through: a key id is trusted only once the event's
+    MAC under that key verifies, and an unkeyed body only inside the unkeyed prefix.
+    """
+    if not isinstance(body, str):
+        return None
+    at = body.find(_MARKER)
+    if at < 0:
+        return None
+    start = at + len(_MARKER)
+    end = body.find(_MARKER_END, start)
+    if end < 0:
+        return None
+    key_id = body[start:end]
+    return key_id if '"' not in key_id and "\\" not in key_id else None
+
+
+def index_fields(seq: int, body: str) -> tuple[str, dt.datetime, dt.datetime | None]:
+    """``(kind, at, expires_at)`` of a verified event body, for refolding the index.
+
+    Canonical JSON (sorted keys, no spaces) puts ``"at"`` first, and only strings, numbers and
+    null follow ``"expires_at"`` and ``"kind"``, so their last occurrences are the top-level
+    ones (a quote inside a string is escaped); anything else is parsed as JSON.
+
+    Raises:
+        ChainBroken: the body is not a consent event.
+    """
+    try:
+        if body.startswith('{"at":"'):
+            at = dt.datetime.fromisoformat(body[7 : body.index('"', 7)])
+            k = body.rindex(',"kind":"') + 9
+            kind = body[k : body.index('"', k)]
+            e = body.rindex(',"expires_at":') + 14
+            if body.startswith("null", e):
+                expires = None
+            else:
+                expires = dt.datetime.fromisoformat(body[e + 1 : body.index('"', e + 1)])
+            if kind in _DECISION or kind == "objected":
+                return kind, at, expires
+    except ValueError:
+        pass
+    data = parse_body(seq, body)
+    try:
+        kind = data["kind"]
+        at = dt.datetime.fromisoformat(data["at"])
+        raw = data.get("expires_at")
+        expires = None if raw is None else dt.datetime.fromisoformat(raw)
+        if kind not in _DECISION and kind != "objected":
+            raise ValueError(kind)
+    except (KeyError, TypeError, ValueError):
+        raise ChainBroken(seq, "the stored event is not a valid consent event") from None
+    return kind, at, expires
 
 
 def verify_rows(

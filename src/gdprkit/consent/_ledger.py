@@ -20,6 +20,7 @@ from gdprkit.consent._chain import (
     StoredEvent,
     apply_event,
     fold_events,
+    index_fields,
     new_event,
 )
 from gdprkit.consent._store import ConsentStore, MemoryStore
@@ -252,20 +253,6 @@ def _chain_keys(
     if found is None:
         raise InvalidType("key must be bytes (>= 32) or a gdprkit.pseudonymise.KeyRing")
     return found, of
-
-
-def _index_fold(data: Mapping[str, Any], seq: int) -> tuple[str, dt.datetime, dt.datetime | None]:
-    """``(kind, at, expires_at)`` of a verified event body, for the index check."""
-    try:
-        kind = data["kind"]
-        at = dt.datetime.fromisoformat(data["at"])
-        raw = data.get("expires_at")
-        expires = None if raw is None else dt.datetime.fromisoformat(raw)
-        if kind not in ("given", "renewed", "refused", "withdrawn", "expired", "objected"):
-            raise ValueError(kind)
-    except (KeyError, TypeError, ValueError):
-        raise ChainBroken(seq, "the stored event is not a valid consent event") from None
-    return kind, at, expires
 
 
 def _key_material(key: object, key_id: str | None) -> bytes:
@@ -1024,11 +1011,11 @@ class ConsentLedger:
 
         def consume(start: int) -> None:
             for row in self._read(verifier, lambda: self._store.events(start=start)):
-                data = verifier.check(row)
+                verifier.check(row)
                 if row.seq == want:
                     seen.append(row.digest)
                 if index:
-                    self._fold_into(folds, refold, row, data)
+                    self._fold_into(folds, refold, row)
 
         consume(1)
         if anchor is not None:
@@ -1065,12 +1052,11 @@ class ConsentLedger:
         folds: dict[tuple[str, str], Fold],
         refold: set[tuple[str, str]],
         row: StoredEvent,
-        data: Mapping[str, Any],
     ) -> None:
         key = (row.subject, row.purpose)
         if key in refold:
             return
-        kind, at, expires = _index_fold(data, row.seq)
+        kind, at, expires = index_fields(row.seq, row.body)
         fold = folds.get(key)
         if fold is None or (at, row.seq) > (fold.last_at, fold.last_seq):
             folds[key] = apply_event(fold, kind, at, expires, row.seq)
@@ -1096,7 +1082,7 @@ class ConsentLedger:
                 history = []
                 for row in self._store.events_for(key[0]):
                     if row.purpose == key[1] and row.seq <= verifier.count:
-                        kind, at, expires = _index_fold(row.event().to_dict(), row.seq)
+                        kind, at, expires = index_fields(row.seq, row.body)
                         history.append((row.seq, kind, at, expires))
                 folded = fold_events(history)
                 if folded is not None:
