@@ -65,6 +65,8 @@ __all__ = [
 
 #: Version marker of the sealed-value text form.
 SEALED_VERSION = "ss1"
+# base64url -> standard alphabet; "+" and "/" in the input become characters b64decode refuses.
+_TO_STANDARD = str.maketrans({"-": "+", "_": "/", "+": "!", "/": "!"})
 
 _DATA_KEY_BYTES = 32
 _NONCE_BYTES = 12  # AES-GCM's recommended nonce size (NIST SP 800-38D §8.2)
@@ -374,9 +376,14 @@ class SubjectKeys:
         if version != SEALED_VERSION:
             raise InvalidInput(f"expected a sealed value of the form {SEALED_VERSION}.<base64>")
         try:
-            raw = base64.urlsafe_b64decode(body.encode("ascii"))
+            # validate=True: no characters outside the alphabet are skipped (urlsafe_b64decode
+            # would drop "!!!"), and the re-encoding check refuses non-zero pad bits, so one
+            # sealed value has one spelling.
+            raw = base64.b64decode(body.translate(_TO_STANDARD).encode("ascii"), validate=True)
         except (binascii.Error, ValueError):
             raise InvalidInput("sealed value body is not valid base64url") from None
+        if base64.urlsafe_b64encode(raw).decode("ascii") != body:
+            raise InvalidInput("sealed value body is not canonical base64url")
         if len(raw) < _NONCE_BYTES + 16:
             raise InvalidInput("sealed value is too short to hold a nonce and a tag")
         aead = self._data_key(subject, create=False)
