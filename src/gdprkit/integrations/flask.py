@@ -740,7 +740,7 @@ def install_log_masking(app: flask.Flask, masker: Any) -> None:
 MAX_BODY_BYTES = 8 * 1024
 _MAX_MESSAGE = 2000
 _MAX_EMAIL = 254  # RFC 5321 §4.5.3.1.3 path limit, less the angle brackets
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 #: The rights a visitor can invoke through the blueprint (Arts 7(3), 15-18, 20-22).  Art. 19
 #: is the controller's duty and Art. 77 a complaint to the authority, so neither is requested.
 REQUESTABLE_RIGHTS = (
@@ -938,7 +938,7 @@ def _subject_request_post() -> tuple[flask.Response, int]:
     if email is None and subject is None:
         raise _Refusal(422, "missing_email", "email is required unless logged in", field="email")
     if email is not None and (
-        not isinstance(email, str) or len(email) > _MAX_EMAIL or not _EMAIL.match(email)
+        not isinstance(email, str) or len(email) > _MAX_EMAIL or not _EMAIL.fullmatch(email)
     ):
         raise _Refusal(422, "invalid_email", "email must be an e-mail address", field="email")
     message = data.get("message", "")
