@@ -22,6 +22,7 @@ __all__ = [
     "ConsentCookieExpired",
     "ConsentCookieTampered",
     "ConsentCookieVersion",
+    "ErasureIncomplete",
     "GdprkitError",
     "IntegrityError",
     "InvalidAddress",
@@ -209,4 +210,13 @@ class PackageFormatError(PackageIntegrityError):
     regular file (a symbolic link, a directory), an encrypted member or an unknown
     compression method, a malformed manifest, or a decompressed size or compression ratio
     beyond the reader's limits (a decompression bomb).  ``gdprkit verify-package`` exits 2.
+    """
+
+
+class ErasureIncomplete(GdprkitError, TimeoutError):
+    """A deletion is committed but its old bytes could not yet be purged from disk.
+
+    :meth:`gdprkit.pseudonymise.SubjectKeys.forget` raises it when SQLite cannot checkpoint
+    and truncate its write-ahead log (another connection holds a read transaction), so the
+    wrapped key may still be recoverable from the file: call ``forget()`` again later.
     """
