@@ -416,3 +416,35 @@ def test_the_last_checkpoint_reveals_events_a_damaged_log_dropped(tmp_path: Path
         survivor.verify(anchor=checkpoint)
     assert info.value.position == report.events + 1
     reopened.close()
+
+
+def test_appends_while_verify_reads_the_index_are_followed_not_reported() -> None:
+    # verify() reads the events, then the index; appends in between (including a back-dated
+    # one, which refolds its purpose) make index rows newer than the verified events.
+    from gdprkit.consent import MemoryStore
+
+    class Busy(MemoryStore):
+        rounds = 0
+
+        def index(self):  # type: ignore[no-untyped-def]
+            self.rounds += 1
+            if self.rounds == 1:
+                busy.record("alice", Consent("newsletter", True, T0 + 2 * D, evidence()),
+                            now=NOW)  # fmt: skip
+                busy.object("bob", "newsletter", at=T0 + D / 2, now=NOW)  # back-dated
+            elif self.rounds == 2:
+                busy.withdraw("carol", ["newsletter"], at=T0 + 2 * D, now=NOW)
+                # Back-dated again, and this one changes bob's state (a withdrawal before the
+                # objection): missed, it would be a false "index was edited".
+                busy.withdraw("bob", ["newsletter"], at=T0 + D / 4, now=NOW)
+            return super().index()
+
+    store = Busy()
+    busy = ConsentLedger(store, key=KEY)
+    _fill(busy)
+    assert busy.verify().events == 8  # followed the appends of both rounds
+    assert store.rounds == 3
+    assert busy.allows("alice", "newsletter", now=NOW)
+    assert not busy.allows("bob", "newsletter", now=NOW)
+    assert not busy.allows("carol", "newsletter", now=NOW)
+    assert busy.state("bob", now=NOW)["newsletter"].since == T0 + D / 4

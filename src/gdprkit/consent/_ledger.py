@@ -1075,7 +1075,9 @@ class ConsentLedger:
         a row that still disagrees once the head stands still is reported.
         """
         for _attempt in range(5):
-            for key in refold:
+            # ``refold`` is the set ``consume`` adds back-dated keys to: refold them, then empty
+            # it in place, so keys that later events back-date again are refolded next round.
+            for key in list(refold):
                 history = []
                 for row in self._store.events_for(key[0]):
                     if row.purpose == key[1] and row.seq <= verifier.count:
@@ -1084,7 +1086,7 @@ class ConsentLedger:
                 folded = fold_events(history)
                 if folded is not None:
                     folds[key] = folded
-            refold = set()
+            refold.clear()
             wrong = self._index_mismatches(verifier.count, folds)
             if not wrong:
                 return
