@@ -103,7 +103,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1)
     args = parser.parse_args()
     if not args.dsn:
-        raise SystemExit("give --dsn (or set GDPRKIT_TEST_PG_DSN)")
+        # Run by `nox -s bench` on machines without a server: say so, do not fail the session.
+        print("skipped: no PostgreSQL server (give --dsn or set GDPRKIT_TEST_PG_DSN)")
+        return
     url = args.dsn.replace("postgresql://", "postgresql+psycopg://", 1)
     engine = sa.create_engine(url)
     with engine.connect() as conn:

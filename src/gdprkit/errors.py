@@ -213,7 +213,7 @@ class PackageFormatError(PackageIntegrityError):
     """
 
 
-class ErasureIncomplete(GdprkitError, TimeoutError):
+class ErasureIncomplete(IntegrityError):
     """A deletion is committed but its old bytes could not yet be purged from disk.
 
     :meth:`gdprkit.pseudonymise.SubjectKeys.forget` raises it when SQLite cannot checkpoint
