@@ -214,3 +214,46 @@ def test_the_fast_body_readers_agree_with_json(event: ConsentEvent, keyed: bool,
         data["kind"], dt.datetime.fromisoformat(data["at"]),
         None if expires is None else dt.datetime.fromisoformat(expires),
     )  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    history=gst.consent_histories(max_size=15).filter(bool),
+    pick=st.integers(min_value=0),
+    field=st.sampled_from(["decision", "decided_at", "expires_at", "objected_at", "last_at",
+                           "last_seq", "delete", "add"]),
+)  # fmt: skip
+def test_any_edit_of_the_index_is_found(
+    history: list[tuple[str, str, str, int, int | None]], pick: int, field: str
+) -> None:
+    # Issue 19, item 1, for the class: whatever one index row says differently from the folded
+    # events (any field, a row deleted, a row added), verify() raises; untouched, it passes.
+    ledger = ConsentLedger(key=KEY)
+    for step in history:
+        try:
+            apply(ledger, step)
+        except InvalidTransition:
+            continue
+    store = ledger.store
+    ledger.verify()
+    rows = sorted(store.index())
+    if not rows:
+        return
+    subject, purpose, fold = rows[pick % len(rows)]
+    if field == "delete":
+        del store._current[subject][purpose], store._by_purpose[purpose][subject]
+    else:
+        if field == "add":
+            subject, edited = "f" * 64, fold
+        elif field == "decision":
+            choices = ["granted", "refused", "withdrawn", "expired", None]
+            edited = fold._replace(decision=choices[(choices.index(fold.decision) + 1) % 5])
+        elif field == "last_seq":
+            edited = fold._replace(last_seq=fold.last_seq + 1)
+        else:
+            value = getattr(fold, field)
+            edited = fold._replace(**{field: minute(7) if value is None else None})
+        store._current.setdefault(subject, {})[purpose] = edited
+        store._by_purpose.setdefault(purpose, {})[subject] = edited
+    with pytest.raises(ChainBroken, match="index"):
+        ledger.verify()
