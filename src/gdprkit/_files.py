@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_output"]
+__all__ = ["SPOOL_NAME", "atomic_output"]
 
 
 def _is_special(target: Path) -> bool:
@@ -22,6 +23,48 @@ def _is_special(target: Path) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
+#: The private directory, beside each target, where unfinished output is written.
+SPOOL_NAME = ".gdprkit-spool"
+_HOST = socket.gethostname().replace("-", "_")[:40] or "host"
+
+
+def _owner_alive(name: str) -> bool:
+    """Whether the process that named a spool entry ``<host>-<pid>-<random>.tmp`` still runs.
+
+    Entries of another host (a shared file system) are never judged.
+    """
+    host, _, rest = name.partition("-")
+    pid_text = rest.partition("-")[0]
+    if host != _HOST or not pid_text.isdigit():
+        return True
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def _open_spool(directory: Path) -> Path:
+    """Create (mode 0700) or reuse the spool directory and remove what dead writers left.
+
+    A writer killed mid-way (SIGKILL, a power cut, the OOM killer) leaves its unfinished file
+    here, not beside the target; the next writer to the same directory deletes it.
+    """
+    spool = directory / SPOOL_NAME
+    with contextlib.suppress(FileExistsError):
+        spool.mkdir(mode=0o700)
+    info = spool.lstat()
+    if not stat.S_ISDIR(info.st_mode):
+        raise FileExistsError(f"{spool} exists and is not a directory")
+    for entry in spool.iterdir():
+        if entry.name.endswith(".tmp") and not _owner_alive(entry.name):
+            with contextlib.suppress(FileNotFoundError):
+                entry.unlink()
+    return spool
+
+
 @contextlib.contextmanager
 def atomic_output(
     target: str | os.PathLike[str],
@@ -31,11 +74,15 @@ def atomic_output(
 ) -> Iterator[IO[bytes]]:
     """Yield a binary file that becomes ``target`` only when the block ends without an error.
 
-    A new or regular ``target`` is written to a temporary file beside it (same directory, so the
-    rename is atomic), flushed to disk and renamed over it; on any exception the temporary file
-    is removed and ``target`` is left as it was.  ``mode`` sets the permission bits of the new
-    file before anything is written (``0o600`` for secrets); ``mode_from`` copies them from
-    another file (masking a log in place keeps its permissions).
+    A new or regular ``target`` is written to a temporary file in a private spool directory
+    beside it (``.gdprkit-spool``, mode 0700, on the same file system so the rename is atomic),
+    flushed to disk and renamed over it; on any exception the temporary file is removed and
+    ``target`` is left as it was.  A writer killed before it could clean up (SIGKILL) leaves
+    its file only in the spool, where the next writer to that directory deletes it; the spool
+    directory itself is removed whenever it is left empty.  ``mode`` sets the permission bits
+    of the new file before anything is written (the default is 0600: output often holds
+    personal data until it is complete); ``mode_from`` copies them from another file (masking a
+    log in place keeps its permissions).
 
     An existing ``target`` that is not a regular file — ``/dev/null``, ``/dev/stdout``, a FIFO
     a pipeline reads from — is opened and written directly: renaming over it would replace the
@@ -63,7 +110,16 @@ def atomic_output(
             yield stream
         return
     directory = path.parent if str(path.parent) else Path()
-    fd, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    for attempt in range(5):
+        spool = _open_spool(directory)
+        try:
+            fd, temp_name = tempfile.mkstemp(
+                dir=spool, prefix=f"{_HOST}-{os.getpid()}-", suffix=".tmp"
+            )
+            break
+        except FileNotFoundError:  # another writer removed the empty spool just now
+            if attempt == 4:
+                raise
     temp = Path(temp_name)
     try:
         if mode is not None:
@@ -79,3 +135,7 @@ def atomic_output(
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
         raise
+    finally:
+        # Left empty: remove it (another writer still using it keeps it, harmlessly).
+        with contextlib.suppress(OSError):
+            spool.rmdir()

@@ -26,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from gdprkit._dicts import attrs_kwargs
 from gdprkit._time import attach_zone, ensure_aware, parse_aware, utc_now
 from gdprkit.errors import InvalidInput, InvalidTransition, InvalidType
 from gdprkit.law.periods import breach_notification_deadline
@@ -273,7 +274,5 @@ class BreachRecord:
         zone = data.pop("zone", None)
         if zone is not None and "aware_at" in data:
             data["aware_at"] = attach_zone(_aware(data["aware_at"]), zone, "aware_at")
-        unknown = set(data) - {f.name for f in attrs.fields(cls)}
-        if unknown:
-            raise InvalidInput(f"unknown breach record keys: {sorted(unknown)}")
+        data = attrs_kwargs(cls, data, "breach record")  # unknown keys counted, never repeated
         return cls(**data)

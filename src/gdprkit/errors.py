@@ -22,6 +22,7 @@ __all__ = [
     "ConsentCookieExpired",
     "ConsentCookieTampered",
     "ConsentCookieVersion",
+    "ErasureIncomplete",
     "GdprkitError",
     "IntegrityError",
     "InvalidAddress",
@@ -33,6 +34,7 @@ __all__ = [
     "MissingDependency",
     "NaiveDatetimeError",
     "NotFound",
+    "PackageFormatError",
     "PackageIntegrityError",
     "ParentalConsentRequired",
     "RegisterError",
@@ -198,3 +200,23 @@ class PackageIntegrityError(IntegrityError):
     def __init__(self, message: str, *, member: str) -> None:
         self.member = member
         super().__init__(f"{member}: {message}")
+
+
+class PackageFormatError(PackageIntegrityError):
+    """A file is not a portability package gdprkit could have written, so it is not read on.
+
+    A member name the writer never produces (``../``, an absolute path, a backslash, a drive,
+    a name outside ``manifest.json``, ``data/`` and ``files/``), a member that is not a
+    regular file (a symbolic link, a directory), an encrypted member or an unknown
+    compression method, a malformed manifest, or a decompressed size or compression ratio
+    beyond the reader's limits (a decompression bomb).  ``gdprkit verify-package`` exits 2.
+    """
+
+
+class ErasureIncomplete(IntegrityError):
+    """A deletion is committed but its old bytes could not yet be purged from disk.
+
+    :meth:`gdprkit.pseudonymise.SubjectKeys.forget` raises it when SQLite cannot checkpoint
+    and truncate its write-ahead log (another connection holds a read transaction), so the
+    wrapped key may still be recoverable from the file: call ``forget()`` again later.
+    """

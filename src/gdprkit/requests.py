@@ -39,11 +39,12 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
+from gdprkit._dicts import attrs_kwargs
 from gdprkit._time import attach_zone, ensure_aware, parse_aware, utc_now
 from gdprkit.errors import InvalidInput, InvalidTransition, InvalidType
 from gdprkit.law import Right
@@ -200,12 +201,11 @@ class RequestEvent:
         """Inverse of :meth:`to_dict`.
 
         Raises:
-            InvalidInput: unknown keys or invalid values.
+            InvalidInput: unknown keys (counted, never repeated: they may be personal data),
+                a missing key, or invalid values.
+            InvalidType: ``data`` is not a mapping.
         """
-        unknown = set(data) - {f.name for f in attrs.fields(cls)}
-        if unknown:
-            raise InvalidInput(f"unknown request event keys: {sorted(unknown)}")
-        return cls(**data)
+        return cls(**attrs_kwargs(cls, data, "request event"))
 
 
 def _right(value: object) -> Right:
@@ -497,22 +497,31 @@ class SubjectRequest:
         depends on the holiday calendar and is checked by :meth:`extend` when it is taken.
 
         Raises:
-            InvalidInput: an unknown version or malformed fields.
+            InvalidInput: an unknown version, a missing key or malformed fields.
+            InvalidType: ``data`` or its ``events`` has the wrong type.
             InvalidTransition: the events break the lifecycle.
         """
+        if not isinstance(data, Mapping):
+            raise InvalidType(f"a subject request must be a mapping, got {type(data).__name__}")
         if data.get("version") != _VERSION:
             raise InvalidInput(f"unsupported subject request version (expected {_VERSION})")
-        received = _aware(data["received"])
+        missing = [key for key in ("id", "right", "received", "channel") if key not in data]
+        if missing:
+            raise InvalidInput(f"subject request: missing required key(s) {', '.join(missing)}")
+        received = parse_aware(data["received"], "received")
         zone = data.get("zone")
         if zone is not None:
             received = attach_zone(received, zone, "received")
+        events = data.get("events", [])
+        if not isinstance(events, (list, tuple)):
+            raise InvalidType("subject request: events must be a list")
         return cls(
             id=data["id"],
             right=data["right"],
             received=received,
             channel=data["channel"],
             subject_id=data.get("subject_id"),
-            events=[RequestEvent.from_dict(e) for e in data.get("events", [])],
+            events=[RequestEvent.from_dict(e) for e in events],
         )
 
 

@@ -130,3 +130,46 @@ def test_recording_a_cookie_choice_for_a_logged_in_user() -> None:
     with pytest.raises(InvalidInput, match="strictly necessary"):
         record_cookie_consent(ledger, "alice", CHOICE, evidence=ev, now=later,
                               purposes={"necessary": "session"})  # fmt: skip
+
+
+@given(
+    gst.cookie_consents(), st.sampled_from(["shop.example", "blog.example", "shop.example:8443"])
+)
+def test_a_cookie_is_accepted_only_by_its_audience(choice: CookieConsent, site: str) -> None:
+    # Issue 19, item 8: two sites sharing one key ring must not accept each other's cookies.
+    value = encode_cookie(choice, key=KEY, key_id="c1", audience=site)
+    assert parse_cookie(value, keys=KEYS, now=choice.decided_at, audience=site) == choice
+    for other in ("shop.example", "blog.example", "shop.example:8443", None):
+        if other != site:
+            with pytest.raises(ConsentCookieTampered):
+                parse_cookie(value, keys=KEYS, now=choice.decided_at, audience=other)
+            assert cookie_consent_or_none(
+                value, keys=KEYS, now=choice.decided_at, audience=other
+            ) is None  # fmt: skip
+
+
+def test_old_format_cookies_mean_no_choice_yet() -> None:
+    import base64
+    import hmac
+
+    # A gdc1 cookie as gdprkit wrote it before audiences: validly signed, but it names no site.
+    payload = base64.urlsafe_b64encode(f"{int(T0.timestamp())}|5|2025-03".encode()).rstrip(b"=")
+    signed = f"gdc1.c1.{payload.decode()}"
+    tag = hmac.digest(KEY, signed.encode(), "sha256")[:16]
+    old = f"{signed}.{base64.urlsafe_b64encode(tag).rstrip(b'=').decode()}"
+    with pytest.raises(ConsentCookieVersion, match="no audience"):
+        parse_cookie(old, keys=KEYS, now=T0)
+    assert cookie_consent_or_none(old, keys=KEYS, now=T0) is None
+
+
+@pytest.mark.parametrize("key_id", ["c1\n", "c1\r\n", "\nc1", "c1 "])
+def test_a_key_id_with_a_trailing_newline_is_refused(key_id: str) -> None:
+    # Issue 19, item 7: "$" matched before a final "\n", so "c1\n" reached the cookie value.
+    with pytest.raises(InvalidInput, match="key_id"):
+        encode_cookie(CHOICE, key=KEY, key_id=key_id)
+
+
+@pytest.mark.parametrize("audience", ["", "shop.example\n", "shop example", "shöp.example"])
+def test_a_malformed_audience_is_a_programming_error(audience: str) -> None:
+    with pytest.raises(InvalidInput, match="audience"):
+        encode_cookie(CHOICE, key=KEY, key_id="c1", audience=audience)

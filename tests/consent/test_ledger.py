@@ -210,7 +210,10 @@ def test_subjects_are_stored_only_as_keyed_pseudonyms(
     assert other.pseudonym("alice@example.com") != ledger.pseudonym("alice@example.com")
     assert not other.allows("alice@example.com", "analytics", now=LATER)
     # Erasure: the shop forgets who "alice" was; the chain still verifies and still proves it.
-    assert other.verify().events == 1
+    assert ledger.verify().events == 1
+    # ... but only with the shop's key: the chain is keyed (a MAC), another key cannot vouch.
+    with pytest.raises(ChainBroken, match="key id"):
+        other.verify()
     assert rows[0].event().kind is EventKind.GIVEN
 
 

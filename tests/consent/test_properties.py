@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gdprkit.consent import Consent, ConsentLedger, PurposeState, StoredEvent
-from gdprkit.consent._chain import verify_rows
+from gdprkit.consent import Consent, ConsentEvent, ConsentLedger, PurposeState, StoredEvent
+from gdprkit.consent._chain import NewEvent, chain_key_id, index_fields, link, new_event
+from gdprkit.consent._chain import verify_rows as _verify_rows
+from gdprkit.consent._ledger import _chain_keys
 from gdprkit.errors import ChainBroken, InvalidTransition
 from gdprkit.testing import strategies as gst
 
@@ -123,6 +127,12 @@ def _chain(n_subjects: int) -> list[StoredEvent]:
 
 
 CHAIN = _chain(3)
+_OWN_KEY = _chain_keys(KEY, None)[0]
+
+
+def verify_rows(rows: list[StoredEvent]) -> tuple[int, str]:
+    """The chain check with the ledger's chain key (version 2: keyed)."""
+    return _verify_rows(rows, {_OWN_KEY.key_id: _OWN_KEY}, unkeyed_until=0)
 
 
 @given(
@@ -166,11 +176,84 @@ def test_deletion_insertion_and_reordering_are_located() -> None:
 
 
 def test_digest_follows_the_documented_construction() -> None:
-    # docs/areas/consent.md: SHA-256 of the domain, previous digest, sequence number, subject,
-    # purpose and canonical body, newline-separated.
+    # docs/areas/consent.md, chain version 2: HMAC-SHA-256 with a key derived from the ledger's
+    # key, over the domain, key id, previous digest, sequence number, subject, purpose and
+    # canonical body (which names the key id), newline-separated.
     row = CHAIN[1]
-    text = f"gdprkit.consent.chain.v1\n{row.prev}\n{row.seq}\n{row.subject}\n{row.purpose}\n"
-    assert row.digest == hashlib.sha256((text + row.body).encode("utf-8")).hexdigest()
+    chain_key = hmac.new(KEY, b"gdprkit.consent.chain.v2", hashlib.sha256).digest()
+    key_id = "b-" + hashlib.sha256(b"gdprkit.consent.chain.key-id\0" + chain_key).hexdigest()[:16]
+    text = (f"gdprkit.consent.chain.v2\n{key_id}\n{row.prev}\n{row.seq}\n{row.subject}\n"
+            f"{row.purpose}\n")  # fmt: skip
+    expected = hmac.new(chain_key, (text + row.body).encode("utf-8"), hashlib.sha256)
+    assert row.digest == expected.hexdigest()
     assert row.prev == CHAIN[0].digest
     assert CHAIN[0].prev == "0" * 64
     assert json.loads(row.body)["v"] == 1
+    assert json.loads(row.body)["chain"] == {"v": 2, "key": key_id}
+
+
+def test_unkeyed_version_1_digests_follow_their_construction() -> None:
+    # Chain version 1 (before the chain was keyed): plain SHA-256, still verified as a prefix.
+    rows = link(0, "0" * 64, [NewEvent("s", "p", '{"v":1}', "given", NOW, None)])
+    text = f"gdprkit.consent.chain.v1\n{'0' * 64}\n1\ns\np\n" + '{"v":1}'
+    assert rows[0].digest == hashlib.sha256(text.encode()).hexdigest()
+
+
+@given(event=gst.consent_events(), keyed=st.booleans(), reason=st.text(max_size=40))
+def test_the_fast_body_readers_agree_with_json(event: ConsentEvent, keyed: bool,
+                                               reason: str) -> None:  # fmt: skip
+    # Differential: verify() reads the key id and (kind, at, expires_at) from canonical bodies
+    # without a JSON parse; the result must be what json.loads gives, for any event, including
+    # reasons that spell out the very markers the fast path looks for.
+    event = attrs.evolve(event, reason=reason + ',"kind":"given","expires_at":null,"chain":{')
+    item = new_event("p" * 64, event, _OWN_KEY if keyed else None)
+    data = json.loads(item.body)
+    assert chain_key_id(item.body) == (data["chain"]["key"] if keyed else None)
+    expires = data["expires_at"]
+    assert index_fields(1, item.body) == (
+        data["kind"], dt.datetime.fromisoformat(data["at"]),
+        None if expires is None else dt.datetime.fromisoformat(expires),
+    )  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    history=gst.consent_histories(max_size=15).filter(bool),
+    pick=st.integers(min_value=0),
+    field=st.sampled_from(["decision", "decided_at", "expires_at", "objected_at", "last_at",
+                           "last_seq", "delete", "add"]),
+)  # fmt: skip
+def test_any_edit_of_the_index_is_found(
+    history: list[tuple[str, str, str, int, int | None]], pick: int, field: str
+) -> None:
+    # Issue 19, item 1, for the class: whatever one index row says differently from the folded
+    # events (any field, a row deleted, a row added), verify() raises; untouched, it passes.
+    ledger = ConsentLedger(key=KEY)
+    for step in history:
+        try:
+            apply(ledger, step)
+        except InvalidTransition:
+            continue
+    store = ledger.store
+    ledger.verify()
+    rows = sorted(store.index())
+    if not rows:
+        return
+    subject, purpose, fold = rows[pick % len(rows)]
+    if field == "delete":
+        del store._current[subject][purpose], store._by_purpose[purpose][subject]
+    else:
+        if field == "add":
+            subject, edited = "f" * 64, fold
+        elif field == "decision":
+            choices = ["granted", "refused", "withdrawn", "expired", None]
+            edited = fold._replace(decision=choices[(choices.index(fold.decision) + 1) % 5])
+        elif field == "last_seq":
+            edited = fold._replace(last_seq=fold.last_seq + 1)
+        else:
+            value = getattr(fold, field)
+            edited = fold._replace(**{field: minute(7) if value is None else None})
+        store._current.setdefault(subject, {})[purpose] = edited
+        store._by_purpose.setdefault(purpose, {})[subject] = edited
+    with pytest.raises(ChainBroken, match="index"):
+        ledger.verify()

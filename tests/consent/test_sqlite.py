@@ -109,7 +109,8 @@ def test_a_version_1_file_is_migrated_and_its_index_back_filled(tmp_path: Path) 
     store.close()
     with sqlite3.connect(path) as conn:  # turn it back into a version-1 file
         conn.execute("DROP TABLE consent_current")
-        conn.execute("DELETE FROM gdprkit_consent_schema WHERE version = 2")
+        conn.execute("DROP TABLE consent_chain")
+        conn.execute("DELETE FROM gdprkit_consent_schema WHERE version >= 2")
     conn.close()
     migrated = SQLiteStore(path)
     assert migrated.schema_version() == SCHEMA_VERSION
@@ -250,7 +251,7 @@ def test_one_callers_failure_in_a_group_does_not_fail_the_others(tmp_path: Path)
     store = SQLiteStore(tmp_path / "ledger.sqlite3")
     ledger = ConsentLedger(store, key=KEY)
     started = _hold_first_commit(store, 2)
-    good = new_event(ledger.pseudonym("good"), _given())
+    good = new_event(ledger.pseudonym("good"), _given(), ledger._chain)
     bad = good._replace(subject=None)  # NOT NULL in the table: this append must fail
     outcome: dict[str, object] = {}
 
@@ -262,7 +263,7 @@ def test_one_callers_failure_in_a_group_does_not_fail_the_others(tmp_path: Path)
         except Exception as exc:  # noqa: BLE001 - the test inspects it
             outcome[name] = exc
 
-    first = new_event(ledger.pseudonym("first"), _given())
+    first = new_event(ledger.pseudonym("first"), _given(), ledger._chain)
     pool = [
         threading.Thread(target=run, args=("first", [first])),
         threading.Thread(target=run, args=("bad", [bad])),

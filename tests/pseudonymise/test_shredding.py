@@ -12,7 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gdprkit.errors import IntegrityError, InvalidInput, InvalidType, NotFound, SubjectForgotten
+from gdprkit.errors import (
+    ErasureIncomplete,
+    IntegrityError,
+    InvalidInput,
+    InvalidType,
+    NotFound,
+    SubjectForgotten,
+)
 from gdprkit.pseudonymise import (
     KeyRing,
     MemorySubjectKeyStore,
@@ -198,6 +205,64 @@ def test_forgotten_key_bytes_are_gone_from_the_files(tmp_path: Path) -> None:
     store.close()
     for file in tmp_path.iterdir():
         assert stored.wrapped not in file.read_bytes(), file.name
+
+
+def _on_disk(directory: Path) -> bytes:
+    return b"".join(f.read_bytes() for f in directory.iterdir() if f.is_file())
+
+
+def test_forget_with_a_reader_open_raises_until_the_key_is_really_gone(tmp_path: Path) -> None:
+    # Issue 19, item 8: a read transaction elsewhere blocked wal_checkpoint(TRUNCATE), whose
+    # result was ignored: forget() said True while the key (and the subject's e-mail, its
+    # row id) were still in the -wal file and the main file.
+    path = tmp_path / "keys.sqlite3"
+    store = SQLiteSubjectKeyStore(path, checkpoint_timeout=0)
+    keys = SubjectKeys(RING, store)
+    keys.seal("alice@example.com", "1 Main St")
+    keys.seal("bob@example.com", "2 Side St")
+    stored = store.get("alice@example.com")
+    assert stored is not None
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM gdprkit_subject_keys").fetchone()  # a snapshot
+    with pytest.raises(ErasureIncomplete, match="again"):
+        keys.forget("alice@example.com")
+    assert stored.wrapped in _on_disk(tmp_path)  # what the old code called forgotten
+    with pytest.raises(SubjectForgotten):  # logically gone already
+        keys.open("alice@example.com", keys.seal("bob@example.com", "x"))
+    reader.execute("COMMIT")
+    reader.close()
+    assert keys.forget("alice@example.com") is False  # the retry purges, and says no key left
+    assert stored.wrapped not in _on_disk(tmp_path)
+    assert b"alice@example.com" not in _on_disk(tmp_path)
+    store.close()
+
+
+def test_forget_waits_for_a_reader_that_finishes(tmp_path: Path) -> None:
+    path = tmp_path / "keys.sqlite3"
+    store = SQLiteSubjectKeyStore(path, checkpoint_timeout=30)
+    keys = SubjectKeys(RING, store)
+    keys.seal("c-1", "x")
+    stored = store.get("c-1")
+    assert stored is not None
+    reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM gdprkit_subject_keys").fetchone()
+    first_try = threading.Event()
+    original = store._purge
+
+    def purge(conn: sqlite3.Connection) -> None:
+        first_try.set()
+        original(conn)
+
+    store._purge = purge  # type: ignore[method-assign]
+    ender = threading.Thread(target=lambda: (first_try.wait(30), reader.execute("COMMIT")))
+    ender.start()
+    assert keys.forget("c-1") is True
+    ender.join(30)
+    reader.close()
+    assert stored.wrapped not in _on_disk(tmp_path)
+    store.close()
 
 
 def test_sqlite_store_from_many_threads(tmp_path: Path) -> None:

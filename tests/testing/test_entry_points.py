@@ -95,6 +95,7 @@ def test_from_type_works_for_every_registered_type_in_a_fresh_interpreter() -> N
 # of its own tables), which a shop's tests receive rather than generate.
 _RESULT_TYPES = {
     "gdprkit.consent._ledger.ChainReport",
+    "gdprkit.consent._ledger.Checkpoint",
     "gdprkit.consent._ledger.LedgerEntry",
     "gdprkit.consent._ledger.PurposeState",
     "gdprkit.export._reader.PortabilityPackage",

@@ -21,8 +21,8 @@ from typing import Any
 
 from gdprkit._files import atomic_output
 from gdprkit._time import utc_now
-from gdprkit.cli import EXIT_FINDINGS, EXIT_OK
-from gdprkit.errors import InvalidInput, PackageIntegrityError
+from gdprkit.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from gdprkit.errors import InvalidInput, PackageFormatError, PackageIntegrityError
 from gdprkit.export import (
     Attachment,
     Dataset,
@@ -122,13 +122,26 @@ def add_parser(subparsers: Any) -> None:
         help="verify a portability package's checksums and manifest",
         description=(
             "Check every member of a portability package against its manifest. Exit status: "
-            "0 verified, 1 a member fails verification, 2 the file is missing or not a ZIP."
+            "0 verified, 1 a member fails verification, 2 the file is missing, not a ZIP, or "
+            "not a package gdprkit writes (unsafe member names, links, a malformed manifest, "
+            "sizes beyond the limits)."
         ),
     )
     verify.add_argument("package", help="the package (.zip)")
     verify.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
+    verify.add_argument(
+        "--max-size",
+        type=int,
+        default=None,
+        metavar="BYTES",
+        help="refuse packages whose members decompress to more than BYTES (default: 8 GiB)",
+    )
+    verify.add_argument(
+        "--max-ratio", type=float, default=None, metavar="N",
+        help="refuse members that expand more than N times (default: 200)",
+    )  # fmt: skip
     verify.set_defaults(func=run_verify)
 
 
@@ -198,8 +211,13 @@ def run_verify(args: argparse.Namespace) -> int:
     """Run ``gdprkit verify-package``; return the exit status."""
     if not Path(args.package).is_file():
         raise InvalidInput(f"no such file: {args.package}")
+    limits: dict[str, Any] = {}
+    if args.max_size is not None:
+        limits["max_size"] = args.max_size
+    if args.max_ratio is not None:
+        limits["max_ratio"] = args.max_ratio
     try:
-        package = read_package(args.package)
+        package = read_package(args.package, **limits)
     except PackageIntegrityError as exc:
         if args.format == "json":
             print(
@@ -209,7 +227,8 @@ def run_verify(args: argparse.Namespace) -> int:
             )
         else:
             print(f"{args.package}: FAILED: {exc}", file=sys.stderr)
-        return EXIT_FINDINGS
+        # Not a package gdprkit writes (input error) versus a package that fails its checks.
+        return EXIT_USAGE if isinstance(exc, PackageFormatError) else EXIT_FINDINGS
     manifest = package.manifest
     records = sum(d["records"] for d in manifest["datasets"])
     if args.format == "json":

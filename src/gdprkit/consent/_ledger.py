@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+import hmac
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -13,11 +14,14 @@ import attrs
 from gdprkit._time import ensure_aware, utc_now
 from gdprkit.consent._chain import (
     GENESIS,
+    ChainKey,
+    ChainVerifier,
     Fold,
     StoredEvent,
+    apply_event,
     fold_events,
+    index_fields,
     new_event,
-    verify_rows,
 )
 from gdprkit.consent._store import ConsentStore, MemoryStore
 from gdprkit.consent._values import (
@@ -47,6 +51,7 @@ __all__ = [
     "ALL",
     "CNIL_CHOICE_MAX_AGE",
     "ChainReport",
+    "Checkpoint",
     "ConsentLedger",
     "ConsentStatus",
     "LedgerEntry",
@@ -60,6 +65,8 @@ CNIL_CHOICE_MAX_AGE = Duration(6, DurationUnit.MONTHS)
 
 # Domain separation: the same shop key used elsewhere never yields the same pseudonyms.
 _PSEUDONYM_DOMAIN = b"gdprkit.consent.subject.v1\x00"
+_CHAIN_KEY_DOMAIN = b"gdprkit.consent.chain.v2"
+_CHECKPOINT_DOMAIN = "gdprkit.consent.checkpoint.v1\n"
 _MIN_KEY_BYTES = 32
 
 
@@ -159,9 +166,93 @@ class ChainReport:
         Raises:
             InvalidInput: unknown version.
         """
-        if data.get("version") != 1:
+        if not isinstance(data, Mapping) or data.get("version") != 1:  # type: ignore[redundant-expr]
             raise InvalidInput("chain report version must be 1")
-        return cls(int(data["events"]), str(data["head"]))
+        events, head = _count_and_head(data, "chain report")
+        return cls(events, head)
+
+
+def _count_and_head(data: Mapping[str, Any], what: str) -> tuple[int, str]:
+    events, head = data.get("events"), data.get("head")
+    if not isinstance(events, int) or isinstance(events, bool) or events < 0:
+        raise InvalidInput(f"{what}: events must be a non-negative integer")
+    if not isinstance(head, str) or len(head) != 64 or head.strip("0123456789abcdef"):
+        raise InvalidInput(f"{what}: head must be 64 lower-case hex digits")
+    return events, head
+
+
+@attrs.frozen
+class Checkpoint:
+    """A signed head of a ledger's chain: store it away from the database, or publish it.
+
+    ``mac`` is an HMAC-SHA-256 with the ledger's chain key over the number of events, the head
+    digest and the key id, so someone who can edit the database cannot make one.  Pass the
+    latest checkpoint to :meth:`ConsentLedger.verify` to prove that the ledger still holds every
+    event it had then: a rewritten ledger, a lost tail (a damaged write-ahead log, a restored
+    old backup) or a truncation is found.
+
+    Example:
+        >>> ledger = ConsentLedger(key=b"k" * 32)
+        >>> cp = ledger.checkpoint()
+        >>> Checkpoint.from_dict(cp.to_dict()) == cp, ledger.verify(anchor=cp).events
+        (True, 0)
+    """
+
+    events: int
+    head: str
+    key_id: str
+    mac: str = attrs.field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible form."""
+        return {
+            "version": 1, "events": self.events, "head": self.head, "key_id": self.key_id,
+            "mac": self.mac,
+        }  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Checkpoint:
+        """Inverse of :meth:`to_dict`.
+
+        Raises:
+            InvalidInput: unknown version or a malformed field.
+        """
+        if not isinstance(data, Mapping) or data.get("version") != 1:  # type: ignore[redundant-expr]
+            raise InvalidInput("checkpoint version must be 1")
+        events, head = _count_and_head(data, "checkpoint")
+        key_id, mac = data.get("key_id"), data.get("mac")
+        if not isinstance(key_id, str) or not isinstance(mac, str):
+            raise InvalidInput("checkpoint: key_id and mac must be strings")
+        return cls(events, head, key_id, mac)
+
+
+def _checkpoint_data(events: int, head: str, key_id: str) -> bytes:
+    return f"{_CHECKPOINT_DOMAIN}{key_id}\n{events}\n{head}".encode()
+
+
+def _chain_keys(
+    key: object, key_id: str | None
+) -> tuple[ChainKey, Callable[[str], ChainKey | None]]:
+    """The chain key new events are made with, and a look-up of chain keys by key id."""
+    if isinstance(key, (bytes, bytearray)):
+        secret = hmac.new(bytes(key), _CHAIN_KEY_DOMAIN, hashlib.sha256).digest()
+        # A fingerprint of the derived key, not the key: names the key in events, proves
+        # nothing about it.
+        fingerprint = hashlib.sha256(b"gdprkit.consent.chain.key-id\0" + secret).hexdigest()
+        own = ChainKey("b-" + fingerprint[:16], secret)
+        return own, lambda wanted: own if wanted == own.key_id else None
+    ids = tuple(getattr(key, "ids", ()))
+    chosen = key_id if key_id is not None else (ids[0] if ids else None)
+
+    def of(wanted: str) -> ChainKey | None:
+        if wanted not in ids:
+            return None
+        return ChainKey(wanted, key.derive("gdprkit.consent.chain", key_id=wanted))  # type: ignore[attr-defined]
+
+    found = of(chosen) if isinstance(chosen, str) else None
+    if found is None:
+        raise InvalidType("key must be bytes (>= 32) or a gdprkit.pseudonymise.KeyRing")
+    return found, of
 
 
 def _key_material(key: object, key_id: str | None) -> bytes:
@@ -264,6 +355,7 @@ class ConsentLedger:
             store._by_purpose if type(store) is MemoryStore else None
         )
         key_bytes = _key_material(key, key_id)
+        self._chain, self._chain_key_of = _chain_keys(key, key_id)
         block = key_bytes if len(key_bytes) <= 64 else hashlib.sha256(key_bytes).digest()
         block = block.ljust(64, b"\0")
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block) + _PSEUDONYM_DOMAIN)
@@ -375,7 +467,7 @@ class ConsentLedger:
         chosen = list(events)
         if not chosen:
             return []
-        rows = self._store.append([new_event(pseudonym, event) for event in chosen])
+        rows = self._store.append([new_event(pseudonym, event, self._chain) for event in chosen])
         # The events were just built and validated: no need to parse the stored bodies back.
         return [
             LedgerEntry(row.seq, row.subject, event, row.prev, row.digest)
@@ -546,7 +638,7 @@ class ConsentLedger:
                     f"purpose {event.purpose!r} appears twice for one subject in the batch"
                 )
             seen.add((pseudonym, event.purpose))
-            items.append(new_event(pseudonym, event))
+            items.append(new_event(pseudonym, event, self._chain))
             events.append(event)
         if not items:
             return []
@@ -883,37 +975,186 @@ class ConsentLedger:
         for row in self._store.events():
             yield LedgerEntry._from_row(row)
 
-    def verify(self, *, anchor: ChainReport | None = None) -> ChainReport:
-        """Check the whole hash chain; return the number of events and the head digest.
+    def verify(
+        self, *, anchor: ChainReport | Checkpoint | None = None, index: bool = True
+    ) -> ChainReport:
+        """Check the whole keyed chain and the current-state index; return count and head digest.
 
-        Detects any edited, deleted, inserted or reordered event and raises at the first one.
-        A chain alone cannot show that its *tail* was cut off or that it was rewritten from
-        scratch: pass an earlier report as ``anchor`` to prove the ledger still extends it.
+        Detects any edited, deleted, inserted or reordered event, and any event appended by
+        someone without the ledger's key, and raises at the first one.  With ``index`` (the
+        default) the current-state index that :meth:`allows` reads is refolded from the
+        verified events and compared, so an edited, added or deleted index row is found too.
+        A chain alone cannot show that its *tail* was cut off (a truncation, a damaged
+        write-ahead log, an old backup restored) or that it was rewritten from scratch: pass the
+        latest :meth:`checkpoint` (or an earlier report) as ``anchor`` to prove the ledger still
+        extends it.
 
         Raises:
-            ChainBroken: verification failed; ``.position`` is the first bad event.
+            ChainBroken: verification failed; ``.position`` is the first bad event (for the
+                index, the last event of the purpose whose index row is wrong; 0 for an
+                anchor that is not this ledger's).
 
         Example:
             >>> ConsentLedger(key=b"k" * 32).verify()
             ChainReport(events=0, head='0000000000000000000000000000000000000000000000000000000000000000')
         """  # noqa: E501
-        if anchor is None:
-            count, head = verify_rows(self._store.events())
-            return ChainReport(count, head)
+        if isinstance(anchor, Checkpoint):
+            self._check_signature(anchor)
+        unkeyed = getattr(self._store, "unkeyed_until", None)
+        verifier = ChainVerifier(
+            self._chain_key_of, unkeyed_until=None if unkeyed is None else int(unkeyed())
+        )
+        folds: dict[tuple[str, str], Fold] = {}
+        refold: set[tuple[str, str]] = set()
         seen: list[str] = []
+        want = -1 if anchor is None else anchor.events
 
-        def watch(rows: Iterator[StoredEvent]) -> Iterator[StoredEvent]:
-            for row in rows:
-                if row.seq == anchor.events:
+        def consume(start: int) -> None:
+            # The loop of a daily job over every event: names bound locally, no method calls
+            # but the chain check and the field reader.
+            check, fields, apply, get = verifier.check, index_fields, apply_event, folds.get
+            for row in self._read(verifier, lambda: self._store.events(start=start)):
+                check(row)
+                seq = row.seq
+                if seq == want:
                     seen.append(row.digest)
-                yield row
+                if not index:
+                    continue
+                key = (row.subject, row.purpose)
+                if refold and key in refold:
+                    continue
+                kind, at, expires = fields(seq, row.body)
+                fold = get(key)
+                if fold is None or (at, seq) > (fold.last_at, fold.last_seq):
+                    folds[key] = apply(fold, kind, at, expires, seq)
+                else:
+                    # A back-dated event: the purpose's whole history is refolded at the end.
+                    refold.add(key)
 
-        count, head = verify_rows(watch(self._store.events()))
-        if anchor.events == 0:
-            if anchor.head != GENESIS:
-                raise ChainBroken(0, "the anchor is not a report of this ledger")
-        elif count < anchor.events:
-            raise ChainBroken(count + 1, f"truncated: the anchor has {anchor.events} events")
-        elif seen != [anchor.head]:
-            raise ChainBroken(anchor.events, "rewritten: differs from the anchor's head digest")
-        return ChainReport(count, head)
+        consume(1)
+        if anchor is not None:
+            if anchor.events == 0:
+                if anchor.head != GENESIS:
+                    raise ChainBroken(0, "the anchor is not a report of this ledger")
+            elif verifier.count < anchor.events:
+                raise ChainBroken(
+                    verifier.count + 1,
+                    f"events lost: the anchor has {anchor.events} events, the ledger "
+                    f"{verifier.count} (truncated, a damaged log, or an old backup)",
+                )
+            elif seen != [anchor.head]:
+                raise ChainBroken(anchor.events, "rewritten: differs from the anchor's head digest")
+        if index:
+            self._check_index(verifier, folds, refold, consume)
+        return ChainReport(verifier.count, verifier.head)
+
+    def _read(
+        self, verifier: ChainVerifier, rows: Callable[[], Iterable[StoredEvent]]
+    ) -> Iterator[StoredEvent]:
+        """The store's rows; a store that cannot be read raises ChainBroken at the position."""
+        try:
+            yield from rows()
+        except ChainBroken:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any driver's error: the store is damaged
+            raise ChainBroken(
+                verifier.count + 1, f"the store cannot be read ({type(exc).__name__})"
+            ) from None
+
+    def _check_index(
+        self,
+        verifier: ChainVerifier,
+        folds: dict[tuple[str, str], Fold],
+        refold: set[tuple[str, str]],
+        consume: Callable[[int], None],
+    ) -> None:
+        """Compare the store's current-state index with the folded events.
+
+        The index is read after the events; appends in between make rows newer than the
+        verified events, so the check continues the chain up to them and compares again: only
+        a row that still disagrees once the head stands still is reported.
+        """
+        for _attempt in range(5):
+            # ``refold`` is the set ``consume`` adds back-dated keys to: refold them, then empty
+            # it in place, so keys that later events back-date again are refolded next round.
+            for key in list(refold):
+                history = []
+                for row in self._store.events_for(key[0]):
+                    if row.purpose == key[1] and row.seq <= verifier.count:
+                        kind, at, expires = index_fields(row.seq, row.body)
+                        history.append((row.seq, kind, at, expires))
+                folded = fold_events(history)
+                if folded is not None:
+                    folds[key] = folded
+            refold.clear()
+            wrong = self._index_mismatches(verifier.count, folds)
+            if not wrong:
+                return
+            count = verifier.count
+            consume(count + 1)
+            if verifier.count == count:
+                purpose = wrong[0][1]
+                fold = folds.get(wrong[0])
+                raise ChainBroken(
+                    verifier.count if fold is None else fold.last_seq,
+                    f"the current-state index of purpose {purpose!r} does not match the "
+                    "events (the index was edited)",
+                )
+            # New events arrived: fold them (consume did) and refold what they back-dated.
+        raise ChainBroken(verifier.count, "the ledger changed too fast to check its index")
+
+    def _index_mismatches(
+        self, count: int, folds: Mapping[tuple[str, str], Fold]
+    ) -> list[tuple[str, str]]:
+        scan = getattr(self._store, "index", None)
+        wrong = []
+        if scan is None:
+            # A store without a full index scan: compare the entries the events explain.
+            for (subject, purpose), fold in folds.items():
+                if self._store.current(subject, purpose) != fold:
+                    wrong.append((subject, purpose))
+            return wrong
+        # Index rows are unique per key (the primary key): when as many rows matched a folded
+        # key as there are folded keys, none is missing, and no set of a million keys is built.
+        explained = 0
+        get = folds.get
+        for subject, purpose, stored in scan():
+            folded = get((subject, purpose))
+            if folded is not None:
+                explained += 1
+            if folded != stored:
+                wrong.append((subject, purpose))
+        if explained != len(folds):
+            found = {(subject, purpose) for subject, purpose, _ in scan()}
+            wrong.extend(key for key in folds if key not in found)
+        return wrong
+
+    def _check_signature(self, checkpoint: Checkpoint) -> None:
+        key = self._chain_key_of(checkpoint.key_id)
+        if key is None:
+            raise ChainBroken(
+                0, f"the checkpoint is signed with key id {checkpoint.key_id!r}, which this "
+                "ledger does not hold"
+            )  # fmt: skip
+        expected = key.mac(_checkpoint_data(checkpoint.events, checkpoint.head, key.key_id))
+        if not hmac.compare_digest(expected, checkpoint.mac):
+            raise ChainBroken(0, "the checkpoint's signature does not verify (not this ledger's)")
+
+    def checkpoint(self, *, anchor: ChainReport | Checkpoint | None = None) -> Checkpoint:
+        """Verify the ledger (against ``anchor``, e.g. the previous checkpoint) and sign its head.
+
+        Store the result where the database's users cannot write (another system, a write-once
+        bucket, a printed report) or publish it; pass it back to :meth:`verify` as ``anchor``.
+
+        Raises:
+            ChainBroken: the ledger does not verify (nothing is signed).
+
+        Example:
+            >>> ledger = ConsentLedger(key=b"k" * 32)
+            >>> ledger.checkpoint().events
+            0
+        """
+        report = self.verify(anchor=anchor)
+        key = self._chain
+        mac = key.mac(_checkpoint_data(report.events, report.head, key.key_id))
+        return Checkpoint(report.events, report.head, key.key_id, mac)

@@ -17,13 +17,22 @@ from gdprkit.consent._chain import (
     index_updates,
     link,
 )
-from gdprkit.errors import ConfigurationError, IntegrityError, InvalidInput
+from gdprkit.errors import ChainBroken, ConfigurationError, IntegrityError, InvalidInput
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
 _History = Callable[[str, str], list[tuple[int, str, dt.datetime, dt.datetime | None]]]
 # A migration step that is Python, not SQL: rebuild the current-state index from the events.
 _BACKFILL = "-- backfill consent_current from consent_events"
+# Version 3 keys the chain (chain version 2): the events already stored stay unkeyed and
+# verify as the chain's prefix; every later one must carry the ledger's MAC.
+_KEYED_CHAIN = (
+    (
+        "CREATE TABLE consent_chain (id INTEGER PRIMARY KEY CHECK (id = 1), "
+        "unkeyed_until INTEGER NOT NULL)"
+    ),
+    "INSERT INTO consent_chain SELECT 1, COALESCE(MAX(seq), 0) FROM consent_events",
+)
 
 # Each migration moves the schema from version n-1 to n; applied in order inside one
 # BEGIN IMMEDIATE transaction each, recorded in gdprkit_consent_schema.
@@ -55,6 +64,8 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) WITHOUT ROWID""",
         _BACKFILL,
     ),
+    # 3: the keyed chain: how many unkeyed events came before it.
+    _KEYED_CHAIN,
 )
 
 #: The schema version this code writes; older files are migrated when opened.
@@ -157,8 +168,14 @@ class SQLiteStore:
     writer using :meth:`~gdprkit.consent.ConsentLedger.append_many`, shares the flushes.
     The schema is versioned (``SCHEMA_VERSION``) and migrated when an older file is opened.
 
+    A file that exists but is empty (zero bytes: truncated, or overwritten) is refused rather
+    than initialised as a fresh ledger; a file SQLite cannot read raises
+    :class:`~gdprkit.errors.IntegrityError`, and reading a damaged page while verifying raises
+    :class:`~gdprkit.errors.ChainBroken` at the position reached.
+
     Raises:
-        ConfigurationError: the file is newer than this gdprkit, or unusable.
+        ConfigurationError: the file is newer than this gdprkit, or cannot be opened.
+        IntegrityError: the file exists but is empty, or is not a readable consent store.
 
     Example:
         >>> import tempfile, pathlib
@@ -168,7 +185,7 @@ class SQLiteStore:
         >>> ConsentLedger(store, key=b"k" * 32).verify().events
         0
         >>> store.schema_version()
-        2
+        3
         >>> store.close()
     """
 
@@ -189,7 +206,21 @@ class SQLiteStore:
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._reset_writing()
-        self._migrate()
+        try:
+            if self._path.stat().st_size == 0:
+                raise IntegrityError(
+                    f"consent store {self._path.name!r} exists but is empty (truncated or "
+                    "overwritten?): restore it from a backup, or delete it to start a new ledger"
+                )
+        except FileNotFoundError:
+            pass
+        try:
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise IntegrityError(
+                f"consent store {self._path.name!r} cannot be read: {exc}"
+            ) from None
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self._path.name!r})"
@@ -239,8 +270,10 @@ class SQLiteStore:
             )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(f"PRAGMA synchronous={self._synchronous}")
-        except sqlite3.Error as exc:
+        except sqlite3.OperationalError as exc:
             raise ConfigurationError(f"cannot open the consent store: {exc}") from None
+        except sqlite3.Error as exc:  # "file is not a database", a damaged header
+            raise IntegrityError(f"the consent store cannot be read: {exc}") from None
         with self._lock:
             self._all.append(conn)
         return conn
@@ -288,7 +321,8 @@ class SQLiteStore:
                 )
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
 
     def _backfill(self, conn: sqlite3.Connection) -> None:
@@ -441,15 +475,38 @@ class SQLiteStore:
         return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
 
     def events(self, *, start: int = 1) -> Iterator[StoredEvent]:
-        """Every event from ``start`` on, in order, streamed in pages (constant memory)."""
+        """Every event from ``start`` on, in order, streamed in pages (constant memory).
+
+        Raises:
+            ChainBroken: a page of the file cannot be read (the position after the last event
+                read).
+        """
         conn = self._conn()
         position = start - 1
         while True:
-            page = conn.execute(
-                "SELECT seq, subject, purpose, body, prev, digest FROM consent_events "
-                "WHERE seq > ? ORDER BY seq LIMIT 10000",
-                (position,),
-            ).fetchall()
+            try:
+                page = conn.execute(
+                    "SELECT seq, subject, purpose, body, prev, digest FROM consent_events "
+                    "WHERE seq > ? ORDER BY seq LIMIT 10000",
+                    (position,),
+                ).fetchall()
+            except sqlite3.DatabaseError:
+                # A damaged page: read on row by row to locate the first event lost with it.
+                page = []
+                while len(page) < 10000:
+                    try:
+                        row = conn.execute(
+                            "SELECT seq, subject, purpose, body, prev, digest FROM "
+                            "consent_events WHERE seq > ? ORDER BY seq LIMIT 1",
+                            (page[-1][0] if page else position,),
+                        ).fetchone()
+                    except sqlite3.DatabaseError as exc:
+                        at = page[-1][0] if page else position
+                        yield from (StoredEvent(*r) for r in page)
+                        raise ChainBroken(at + 1, f"the store cannot be read: {exc}") from None
+                    if row is None:
+                        break
+                    page.append(row)
             if not page:
                 return
             for row in page:
@@ -457,15 +514,22 @@ class SQLiteStore:
             position = page[-1][0]
 
     def events_for(self, subject: str) -> list[StoredEvent]:
-        """The events of one pseudonym, in order."""
-        return [
-            StoredEvent(*row)
-            for row in self._conn().execute(
-                "SELECT seq, subject, purpose, body, prev, digest FROM consent_events "
-                "WHERE subject = ? ORDER BY seq",
-                (subject,),
-            )
-        ]
+        """The events of one pseudonym, in order.
+
+        Raises:
+            IntegrityError: the file cannot be read.
+        """
+        try:
+            return [
+                StoredEvent(*row)
+                for row in self._conn().execute(
+                    "SELECT seq, subject, purpose, body, prev, digest FROM consent_events "
+                    "WHERE subject = ? ORDER BY seq",
+                    (subject,),
+                )
+            ]
+        except sqlite3.DatabaseError as exc:
+            raise IntegrityError(f"the consent store cannot be read: {exc}") from None
 
     def current(self, subject: str, purpose: str) -> Fold | None:
         """The indexed state of one (pseudonym, purpose)."""
@@ -491,3 +555,29 @@ class SQLiteStore:
             if fold is not None:
                 result[str(row[0])] = fold
         return result
+
+    def index(self) -> Iterator[tuple[str, str, Fold]]:
+        """Every index row as ``(pseudonym, purpose, state)``, for the ledger's index check.
+
+        Raises:
+            IntegrityError: the index cannot be read or holds a malformed row.
+        """
+        try:
+            rows = self._conn().execute(
+                "SELECT subject, purpose, decision, decided_at, expires_at, objected_at, "
+                "last_at, last_seq FROM consent_current"
+            )
+            for row in rows:
+                fold = _fold_from_row(row[2:])
+                if fold is not None:
+                    yield str(row[0]), str(row[1]), fold
+        except (sqlite3.DatabaseError, ValueError, TypeError) as exc:
+            raise IntegrityError(
+                f"the consent index cannot be read ({type(exc).__name__})"
+            ) from None
+
+    def unkeyed_until(self) -> int:
+        """How many unkeyed (chain version 1) events the file held when its chain was keyed."""
+        row = self._conn().execute("SELECT unkeyed_until FROM consent_chain").fetchone()
+        # No row: deleted by someone; treat the whole chain as keyed (the strict side).
+        return 0 if row is None else int(row[0])

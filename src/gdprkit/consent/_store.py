@@ -26,6 +26,12 @@ class ConsentStore(Protocol):
     A store appends events atomically (reading the chain head and writing the new events in one
     transaction, so concurrent writers never fork the chain), keeps a current-state index per
     (pseudonym, purpose) updated in the same transaction, and reads events back in order.
+
+    Two optional methods make :meth:`~gdprkit.consent.ConsentLedger.verify` stricter:
+    ``index()`` iterates every index row as ``(pseudonym, purpose, Fold)`` (so an index row no
+    event explains is found), and ``unkeyed_until()`` returns how many unkeyed (chain
+    version 1) events the store held when it was migrated to keyed chains (so an unkeyed event
+    after them is refused as forged).
     Implementations: :class:`MemoryStore`, :class:`~gdprkit.consent.SQLiteStore`,
     :class:`~gdprkit.consent.sqlalchemy.SQLAlchemyStore`.
     """
@@ -144,6 +150,20 @@ class MemoryStore:
         """The indexed state of every purpose of one pseudonym."""
         with self._lock:
             return dict(self._current.get(subject, {}))
+
+    def index(self) -> Iterator[tuple[str, str, Fold]]:
+        """Every index row as ``(pseudonym, purpose, state)`` (a snapshot taken when called)."""
+        with self._lock:
+            rows = [
+                (subject, purpose, fold)
+                for subject, folds in self._current.items()
+                for purpose, fold in folds.items()
+            ]
+        return iter(rows)
+
+    def unkeyed_until(self) -> int:
+        """0: a memory store is always new, so every event in it must be keyed."""
+        return 0
 
     def close(self) -> None:
         """Nothing to release."""

@@ -30,9 +30,9 @@ __all__ = [
 #: Version marker written into every stored event body (STYLE.md: every serialised format).
 EVENT_FORMAT_VERSION = 1
 
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-_PURPOSE = re.compile(r"^[a-z][a-z0-9_\-]{0,63}$")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_LOCALE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+_PURPOSE = re.compile(r"[a-z][a-z0-9_\-]{0,63}")
 
 # Ways of "agreeing" that are not a clear affirmative act. Recital 32 GDPR: "Silence, pre-ticked
 # boxes or inactivity should not ... constitute consent" (FACTS.md §8a ✅ [S1]); EDPB Guidelines
@@ -187,7 +187,7 @@ def _optional_text(_instance: object, attribute: attrs.Attribute[Any], value: ob
 
 
 def _hex_digest(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not _HEX64.match(value):
+    if not isinstance(value, str) or not _HEX64.fullmatch(value):
         raise InvalidInput(
             f"{attribute.name} must be the lower-case hex SHA-256 of the notice text "
             "(use gdprkit.consent.notice_digest(text))"
@@ -195,7 +195,7 @@ def _hex_digest(_instance: object, attribute: attrs.Attribute[Any], value: objec
 
 
 def _locale(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not _LOCALE.match(value):
+    if not isinstance(value, str) or not _LOCALE.fullmatch(value):
         raise InvalidInput(f"{attribute.name} must be a BCP 47 language tag such as 'de-AT'")
 
 
@@ -391,7 +391,7 @@ class Evidence:
 
 
 def _purpose_id(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not _PURPOSE.match(value):
+    if not isinstance(value, str) or not _PURPOSE.fullmatch(value):
         raise InvalidInput(
             f"{attribute.name} must be a purpose id (lower-case letters, digits, '_' or '-')"
         )

@@ -6,23 +6,29 @@ necessary for the service the visitor asked for (ePrivacy Directive Art. 5(3), F
 cookie whose value is signed (HMAC-SHA-256, truncated to 128 bits) under a key id, so it can be
 trusted when read back, and carries a format version so the format can change later.
 
-Cookie value: ``gdc1.<key id>.<payload>.<tag>`` where ``payload`` is the unpadded base64url of
-``<decided_at as Unix seconds>|<category bits>|<policy version>`` and ``tag`` the unpadded
-base64url of the first 16 bytes of ``HMAC-SHA-256(key, "gdc1.<key id>.<payload>")``.  About 60
-characters; only cookie-safe characters (RFC 6265 ``cookie-octet``).
+Cookie value (format 2): ``gdc2.<key id>.<payload>.<tag>`` where ``payload`` is the unpadded
+base64url of ``<decided_at as Unix seconds>|<category bits>|<policy version>`` and ``tag`` the
+unpadded base64url of the first 16 bytes of
+``HMAC-SHA-256(key, "gdc2\n<audience>\n<key id>.<payload>")``.  The *audience* names the site
+the cookie is for: it is signed, not sent, so two sites sharing a key ring refuse each other's
+cookies.  About 60 characters; only cookie-safe characters (RFC 6265 ``cookie-octet``).
+Format 1 cookies (``gdc1``, no audience) are refused as of an unknown version: the visitor is
+asked again.
 
 Example:
     >>> import datetime as dt
     >>> from gdprkit.consent.cookies import (CookieCategory, CookieConsent, encode_cookie,
-    ...     parse_cookie)
+    ...     parse_cookie, cookie_consent_or_none)
     >>> t = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
     >>> choice = CookieConsent(granted={"statistics"}, policy_version="2025-03", decided_at=t)
-    >>> value = encode_cookie(choice, key=b"k" * 32, key_id="c1")
-    >>> value.startswith("gdc1.c1.")
+    >>> value = encode_cookie(choice, key=b"k" * 32, key_id="c1", audience="shop.example")
+    >>> value.startswith("gdc2.c1.")
     True
-    >>> back = parse_cookie(value, keys={"c1": b"k" * 32}, now=t)
+    >>> back = parse_cookie(value, keys={"c1": b"k" * 32}, now=t, audience="shop.example")
     >>> back.allows(CookieCategory.STATISTICS), back.allows("marketing")
     (True, False)
+    >>> cookie_consent_or_none(value, keys={"c1": b"k" * 32}, now=t, audience="blog.example")
+    ... # another site sharing the key: no choice yet, show the banner
 """
 
 from __future__ import annotations
@@ -65,12 +71,16 @@ __all__ = [
     "record_cookie_consent",
 ]
 
-#: Version prefix of the cookie value.
-COOKIE_FORMAT = "gdc1"
+#: Version prefix of the cookie value (2: signed for an audience).
+COOKIE_FORMAT = "gdc2"
+_OLD_FORMATS = frozenset({"gdc1"})
+# A host name, optionally with a port, or any short site label: never a newline, which
+# separates it from the rest of the signed text.
+_AUDIENCE = re.compile(r"[A-Za-z0-9._:-]{1,253}")
 _TAG_BYTES = 16  # 128-bit tag: forging one is a 2**-128 guess per try.
-_KEY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,15}$")
-_POLICY = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
-_B64 = re.compile(r"^[A-Za-z0-9_-]+$")
+_KEY_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,15}")
+_POLICY = re.compile(r"[A-Za-z0-9._-]{1,32}")
+_B64 = re.compile(r"[A-Za-z0-9_-]+")
 _MIN_KEY_BYTES = 32
 
 
@@ -106,7 +116,7 @@ def _categories(values: object) -> frozenset[CookieCategory]:
 
 
 def _policy(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not _POLICY.match(value):
+    if not isinstance(value, str) or not _POLICY.fullmatch(value):
         raise InvalidInput(
             f"{attribute.name} must be 1-32 characters of letters, digits, '.', '_' or '-'"
         )
@@ -189,7 +199,7 @@ def _b64encode(data: bytes) -> str:
 
 
 def _b64decode(text: str) -> bytes:
-    if not _B64.match(text):
+    if not _B64.fullmatch(text):
         raise ConsentCookieError("consent cookie is malformed (bad encoding)")
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
@@ -216,18 +226,36 @@ def _signing_key(keys: object, key_id: str) -> bytes:
     return material
 
 
-def _tag(key: bytes, signed: str) -> str:
+def _tag(key: bytes, audience: str, key_id: str, payload: str) -> str:
+    signed = f"{COOKIE_FORMAT}\n{audience}\n{key_id}.{payload}"
     return _b64encode(hmac.digest(key, signed.encode("ascii"), "sha256")[:_TAG_BYTES])
 
 
-def encode_cookie(consent: CookieConsent, *, key: bytes | Any, key_id: str) -> str:
+def _audience(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not _AUDIENCE.fullmatch(value):
+        raise InvalidInput(
+            "audience must be 1-253 characters of letters, digits, '.', '_', ':' or '-' "
+            "(the site's host name)"
+        )
+    return value
+
+
+def encode_cookie(
+    consent: CookieConsent, *, key: bytes | Any, key_id: str, audience: str | None = None
+) -> str:
     """Return the signed cookie value for ``consent``.
 
     ``key`` is at least 32 secret bytes, or a :class:`gdprkit.pseudonymise.KeyRing` (a sub-key
     of ``key_id`` is derived); ``key_id`` (1-16 of ``a-z0-9-``) names it so keys can rotate.
+    ``audience`` names the site (its host name, e.g. ``"shop.example"``) and is signed into
+    the value: :func:`parse_cookie` with another audience refuses it.  Give one whenever two
+    sites could share keys.
 
     Raises:
-        InvalidInput: bad ``key_id``; KeyMaterialError: key shorter than 32 bytes.
+        InvalidInput: bad ``key_id`` or ``audience``; KeyMaterialError: key shorter than 32
+            bytes.
 
     Example:
         >>> import datetime as dt
@@ -238,14 +266,14 @@ def encode_cookie(consent: CookieConsent, *, key: bytes | Any, key_id: str) -> s
     """
     if not isinstance(consent, CookieConsent):
         raise InvalidType("consent must be a CookieConsent")
-    if not _KEY_ID.match(str(key_id)):
+    if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):  # type: ignore[redundant-expr]
         raise InvalidInput("key_id must be 1-16 characters of a-z, 0-9 and '-'")
+    site = _audience(audience)
     material = _signing_key(key, key_id)
     bits = sum(c.bit for c in consent.granted)
     seconds = int(consent.decided_at.timestamp())
     payload = _b64encode(f"{seconds}|{bits}|{consent.policy_version}".encode("ascii"))
-    signed = f"{COOKIE_FORMAT}.{key_id}.{payload}"
-    return f"{signed}.{_tag(material, signed)}"
+    return f"{COOKIE_FORMAT}.{key_id}.{payload}.{_tag(material, site, key_id, payload)}"
 
 
 def parse_cookie(
@@ -255,8 +283,12 @@ def parse_cookie(
     now: dt.datetime | None = None,
     max_age: Duration | str | None = CNIL_CHOICE_MAX_AGE,
     policy_version: str | None = None,
+    audience: str | None = None,
 ) -> CookieConsent:
-    """Check and decode a consent cookie value.
+    """Check and decode a consent cookie value made for ``audience`` (this site).
+
+    A cookie signed for another audience (a sibling site sharing the key ring) fails as
+    tampered; an old ``gdc1`` cookie, which names no audience, as an unknown version.
 
     ``max_age`` defaults to 6 months, the CNIL's recommendation for keeping a choice (FACTS.md
     §8d, 🟡 secondary sources, not binding; pass your own or ``None``).  With ``policy_version``
@@ -264,7 +296,8 @@ def parse_cookie(
     vendors or notice change).
 
     Raises:
-        ConsentCookieVersion: unknown format version or key id.
+        ConsentCookieVersion: unknown (or old) format version, or unknown key id.
+        InvalidInput: ``audience`` is malformed (a programming error, not a bad cookie).
         ConsentCookieTampered: the signature does not match.
         ConsentCookieExpired: older than ``max_age`` or made under another policy version.
         ConsentCookieError: anything else malformed.
@@ -286,12 +319,17 @@ def parse_cookie(
     if len(parts) != 4:
         raise ConsentCookieError("consent cookie is malformed (expected 4 dot-separated parts)")
     version, key_id, payload, tag = parts
+    site = _audience(audience)
+    if version in _OLD_FORMATS:
+        raise ConsentCookieVersion(
+            f"consent cookie format {version} names no audience: ask again ({COOKIE_FORMAT})"
+        )
     if version != COOKIE_FORMAT:
         raise ConsentCookieVersion(f"unknown consent cookie format; expected {COOKIE_FORMAT!r}")
-    if not _KEY_ID.match(key_id):
+    if not _KEY_ID.fullmatch(key_id):
         raise ConsentCookieError("consent cookie is malformed (bad key id)")
     material = _signing_key(keys, key_id)
-    expected = _tag(material, f"{version}.{key_id}.{payload}")
+    expected = _tag(material, site, key_id, payload)
     if not hmac.compare_digest(expected.encode("ascii"), tag.encode("ascii", "replace")):
         raise ConsentCookieTampered("consent cookie signature does not match")
     try:
@@ -323,6 +361,7 @@ def cookie_consent_or_none(
     now: dt.datetime | None = None,
     max_age: Duration | str | None = CNIL_CHOICE_MAX_AGE,
     policy_version: str | None = None,
+    audience: str | None = None,
 ) -> CookieConsent | None:
     """Like :func:`parse_cookie`, but ``None`` ("no consent yet: show the banner") on any problem.
 
@@ -339,8 +378,9 @@ def cookie_consent_or_none(
         return None
     try:
         return parse_cookie(
-            value, keys=keys, now=now, max_age=max_age, policy_version=policy_version
-        )
+            value, keys=keys, now=now, max_age=max_age, policy_version=policy_version,
+            audience=audience,
+        )  # fmt: skip
     except (ConsentCookieError, UnicodeError):
         return None
 

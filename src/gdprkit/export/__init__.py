@@ -27,7 +27,12 @@ from gdprkit.export._model import (
     portability_exclusion,
 )
 from gdprkit.export._package import MANIFEST_NAME, PACKAGE_FORMAT, PACKAGE_VERSION, write_package
-from gdprkit.export._reader import PortabilityPackage, read_package
+from gdprkit.export._reader import (
+    DEFAULT_MAX_RATIO,
+    DEFAULT_MAX_SIZE,
+    PortabilityPackage,
+    read_package,
+)
 from gdprkit.export._report import (
     REPORT_FORMAT,
     REPORT_VERSION,
@@ -39,6 +44,8 @@ from gdprkit.export._report import (
 )
 
 __all__ = [
+    "DEFAULT_MAX_RATIO",
+    "DEFAULT_MAX_SIZE",
     "MANIFEST_NAME",
     "PACKAGE_FORMAT",
     "PACKAGE_VERSION",

@@ -23,12 +23,12 @@ __all__ = [
     "portability_exclusion",
 ]
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,99}$")
-_FILE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,99}")
+_FILE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}")
 
 
 def _dataset_name(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not _NAME.match(value):
+    if not isinstance(value, str) or not _NAME.fullmatch(value):
         raise InvalidInput(
             f"{attribute.name} must be 1-100 letters, digits, '_' or '-' (it becomes a file "
             "name in the package), starting with a letter or digit"
@@ -44,7 +44,7 @@ def _attachment_name(_instance: object, attribute: attrs.Attribute[str], value: 
     if not isinstance(value, str):
         raise InvalidType(f"{attribute.name} must be a string")
     parts = value.split("/")
-    if not all(_FILE_PART.match(part) and ".." not in part for part in parts) or len(parts) > 8:
+    if not all(_FILE_PART.fullmatch(part) and ".." not in part for part in parts) or len(parts) > 8:
         raise InvalidInput(
             f"{attribute.name} must be a relative path of up to 8 parts, each of letters, digits, "
             "'_', '-' or '.' (no '..'), e.g. 'photos/avatar.jpg'"

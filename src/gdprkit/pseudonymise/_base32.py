@@ -89,13 +89,16 @@ def b32_encoder(size: int, *, source_size: int | None = None) -> Callable[[bytes
 
 
 def b32_decoder(size: int) -> Callable[[str], bytes]:
-    """Return a function decoding unpadded base32 (any case) of exactly ``size`` bytes.
+    """Return a function decoding the canonical base32 of exactly ``size`` bytes.
 
-    The returned function raises :class:`~gdprkit.errors.InvalidInput` (without quoting the
-    text) when the text is not such an encoding.
+    Canonical: lower case, unpadded, and the unused low bits of the last character zero — the
+    one spelling :func:`b32_encoder` writes, so one value has one token string.  The returned
+    function raises :class:`~gdprkit.errors.InvalidInput` (without quoting the text) for any
+    other text.
     """
     chars = -(-size * 8 // 5)
     padding = "=" * (-chars % 8)
+    encode = b32_encoder(size)
 
     def decode(text: str) -> bytes:
         if len(text) != chars:
@@ -104,8 +107,8 @@ def b32_decoder(size: int) -> Callable[[str], bytes]:
             data = base64.b32decode(text.upper() + padding)
         except (binascii.Error, ValueError):
             raise InvalidInput("token body is not valid base32") from None
-        if len(data) != size:
-            raise InvalidInput(f"token body must encode {size} bytes")
+        if len(data) != size or encode(data) != text:
+            raise InvalidInput("token body is not canonical base32 (lower case, zero pad bits)")
         return data
 
     return decode

@@ -85,11 +85,16 @@ def _decode(body: str) -> bytes:
     if "=" in body or "+" in body or "/" in body:
         raise InvalidInput("token body is not unpadded base64url")
     try:
-        return base64.b64decode(
+        data = base64.b64decode(
             body.translate(_TO_STANDARD) + "=" * (-len(body) % 4), validate=True
         )
     except (binascii.Error, ValueError):
         raise InvalidInput("token body is not unpadded base64url") from None
+    # Canonical: the unused low bits of the last character are zero, so one token has one
+    # spelling (RFC 4648 §3.5 lets decoders refuse non-zero pad bits).
+    if _encode(data) != body:
+        raise InvalidInput("token body is not canonical base64url (non-zero pad bits)")
+    return data
 
 
 class ReversiblePseudonymiser:

@@ -43,6 +43,7 @@ import os
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any, NoReturn, Protocol, runtime_checkable
 
@@ -50,7 +51,13 @@ import attrs
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from gdprkit.errors import IntegrityError, InvalidInput, InvalidType, SubjectForgotten
+from gdprkit.errors import (
+    ErasureIncomplete,
+    IntegrityError,
+    InvalidInput,
+    InvalidType,
+    SubjectForgotten,
+)
 from gdprkit.pseudonymise.keyring import KeyRing
 from gdprkit.pseudonymise.reversible import _Siv
 
@@ -65,6 +72,8 @@ __all__ = [
 
 #: Version marker of the sealed-value text form.
 SEALED_VERSION = "ss1"
+# base64url -> standard alphabet; "+" and "/" in the input become characters b64decode refuses.
+_TO_STANDARD = str.maketrans({"-": "+", "_": "/", "+": "!", "/": "!"})
 
 _DATA_KEY_BYTES = 32
 _NONCE_BYTES = 12  # AES-GCM's recommended nonce size (NIST SP 800-38D §8.2)
@@ -195,6 +204,9 @@ class SQLiteSubjectKeyStore:
         path: the database file (created with its table if missing).
         table: table name (letters, digits, underscore).
 
+    ``checkpoint_timeout`` is how long :meth:`delete` keeps retrying to purge the deleted key
+    from the file and its write-ahead log while other connections hold read transactions.
+
     Raises:
         InvalidInput: ``table`` is not a plain identifier.
         sqlite3.Error: the file cannot be opened.
@@ -204,10 +216,17 @@ class SQLiteSubjectKeyStore:
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], *, table: str = "gdprkit_subject_keys"
+        self,
+        path: str | os.PathLike[str],
+        *,
+        table: str = "gdprkit_subject_keys",
+        checkpoint_timeout: float = 5.0,
     ) -> None:
         if not table.isidentifier() or not table.isascii():
             raise InvalidInput("table must be a plain SQL identifier (letters, digits, '_')")
+        if not checkpoint_timeout >= 0:
+            raise InvalidInput("checkpoint_timeout must be a number of seconds >= 0")
+        self._checkpoint_timeout = float(checkpoint_timeout)
         self._path = os.fspath(path)
         self._table = table
         self._local = threading.local()
@@ -254,14 +273,42 @@ class SQLiteSubjectKeyStore:
         return stored
 
     def delete(self, subject: str) -> bool:
-        """Delete the subject's key and checkpoint the WAL; return whether there was one."""
+        """Delete the subject's key and purge it from disk; return whether there was one.
+
+        ``secure_delete`` zeroes the deleted row in the new page version; the old versions
+        stay in the main file and the write-ahead log until a ``wal_checkpoint(TRUNCATE)``
+        completes, which another connection's read transaction prevents.  The checkpoint is
+        retried for ``checkpoint_timeout`` seconds, and its result checked.
+
+        Raises:
+            ErasureIncomplete: the checkpoint could not complete in time: the key may still be
+                recoverable from disk (call again; a repeated call retries the purge).
+        """
         conn = self._connection()
         cursor = conn.execute(
             f"DELETE FROM {self._table} WHERE subject = ?",  # noqa: S608
             (subject,),
         )
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return cursor.rowcount > 0
+        existed = cursor.rowcount > 0
+        self._purge(conn)
+        return existed
+
+    def _purge(self, conn: sqlite3.Connection) -> None:
+        deadline = time.monotonic() + self._checkpoint_timeout
+        pause = 0.005
+        while True:
+            busy, log, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            # (0, 0, 0) after a completed TRUNCATE; busy = 1 or frames left = not purged.
+            if busy == 0 and log == done:
+                return
+            if time.monotonic() >= deadline:
+                raise ErasureIncomplete(
+                    "the subject's key is deleted but its old bytes are still in the key "
+                    "store's file or write-ahead log (another connection holds a read "
+                    "transaction): call forget() again once it ends"
+                )
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
 
     def close(self) -> None:
         """Close this thread's connection (other threads close theirs when they end)."""
@@ -374,9 +421,14 @@ class SubjectKeys:
         if version != SEALED_VERSION:
             raise InvalidInput(f"expected a sealed value of the form {SEALED_VERSION}.<base64>")
         try:
-            raw = base64.urlsafe_b64decode(body.encode("ascii"))
+            # validate=True: no characters outside the alphabet are skipped (urlsafe_b64decode
+            # would drop "!!!"), and the re-encoding check refuses non-zero pad bits, so one
+            # sealed value has one spelling.
+            raw = base64.b64decode(body.translate(_TO_STANDARD).encode("ascii"), validate=True)
         except (binascii.Error, ValueError):
             raise InvalidInput("sealed value body is not valid base64url") from None
+        if base64.urlsafe_b64encode(raw).decode("ascii") != body:
+            raise InvalidInput("sealed value body is not canonical base64url")
         if len(raw) < _NONCE_BYTES + 16:
             raise InvalidInput("sealed value is too short to hold a nonce and a tag")
         aead = self._data_key(subject, create=False)
@@ -392,10 +444,13 @@ class SubjectKeys:
         """Delete the subject's data key: every value sealed for them becomes unrecoverable.
 
         Returns whether a key existed. Idempotent: forgetting twice is not an error (Art. 17
-        requests are often repeated).
+        requests are often repeated), and a repeated call retries purging the key from disk.
+        Returns only once the key is unrecoverable from the store (for
+        :class:`SQLiteSubjectKeyStore`: its write-ahead log checkpointed and truncated).
 
         Raises:
             InvalidType, InvalidInput: ``subject`` is not a valid id.
+            ErasureIncomplete: the store could not purge the key from disk in time.
 
         Example:
             >>> from gdprkit.pseudonymise import KeyRing

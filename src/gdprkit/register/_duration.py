@@ -24,7 +24,7 @@ class DurationUnit(str, enum.Enum):
     YEARS = "years"
 
 
-_TEXT = re.compile(r"^\s*(\d{1,6})\s*(day|week|month|year)s?\s*$", re.IGNORECASE)
+_TEXT = re.compile(r"\s*(\d{1,6})\s*(day|week|month|year)s?\s*", re.IGNORECASE)
 
 
 def _positive(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -68,7 +68,7 @@ class Duration:
             raise InvalidType(
                 f"a duration must be a string like '100 days', got {type(text).__name__}"
             )
-        match = _TEXT.match(text)
+        match = _TEXT.fullmatch(text)
         if match is None:
             raise InvalidInput(
                 "a duration must look like '<number> days|weeks|months|years', e.g. '100 days'"

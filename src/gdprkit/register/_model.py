@@ -50,8 +50,8 @@ EEA_COUNTRIES = frozenset(
     }
 )
 
-_ID = re.compile(r"^[a-z][a-z0-9_\-]{0,63}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_ID = re.compile(r"[a-z][a-z0-9_\-]{0,63}")
+_COUNTRY = re.compile(r"[A-Z]{2}")
 
 
 def _nonempty_str(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
@@ -67,7 +67,7 @@ def _optional_str(_instance: object, attribute: attrs.Attribute[str | None], val
 
 
 def _identifier(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not _ID.match(value):
+    if not isinstance(value, str) or not _ID.fullmatch(value):
         raise InvalidInput(
             f"{attribute.name} must be a lower-case identifier (letters, digits, '_' or '-', "
             "starting with a letter, at most 64 characters)"
@@ -75,7 +75,7 @@ def _identifier(_instance: object, attribute: attrs.Attribute[str], value: objec
 
 
 def _country(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and (not isinstance(value, str) or not _COUNTRY.match(value)):
+    if value is not None and (not isinstance(value, str) or not _COUNTRY.fullmatch(value)):
         raise InvalidInput(f"{attribute.name} must be an ISO 3166-1 alpha-2 code like 'DE'")
 
 
@@ -207,11 +207,11 @@ def _duration_or_none(value: object) -> Duration | None:
     return None if value is None else Duration.parse(value)
 
 
-_ALIGNMENT = re.compile(r"^(none|end_of_month|end_of_year|financial_year_end:(0?[1-9]|1[0-2]))$")
+_ALIGNMENT = re.compile(r"(none|end_of_month|end_of_year|financial_year_end:(0?[1-9]|1[0-2]))")
 
 
 def _alignment(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not _ALIGNMENT.match(value):
+    if not isinstance(value, str) or not _ALIGNMENT.fullmatch(value):
         raise InvalidInput(
             f"{attribute.name} must be 'none', 'end_of_month', 'end_of_year' or "
             "'financial_year_end:<month 1-12>' (the month the financial year ends in)"

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from gdprkit._dicts import attrs_kwargs
 from gdprkit._time import ensure_aware
 from gdprkit.errors import InvalidInput, InvalidType
 from gdprkit.register import Duration
@@ -128,9 +129,7 @@ class LegalHold:
         data = dict(data)
         if data.pop("version", 1) != 1:
             raise InvalidInput("unsupported legal hold version (expected 1)")
-        unknown = set(data) - {f.name for f in attrs.fields(cls)}
-        if unknown:
-            raise InvalidInput(f"unknown legal hold keys: {sorted(unknown)}")
+        data = attrs_kwargs(cls, data, "legal hold")  # unknown keys counted, never repeated
         return cls(**data)
 
 
@@ -271,9 +270,7 @@ class ErasureBlocker:
         data = dict(data)
         if data.pop("version", 1) != 1:
             raise InvalidInput("unsupported erasure blocker version (expected 1)")
-        unknown = set(data) - {f.name for f in attrs.fields(cls)}
-        if unknown:
-            raise InvalidInput(f"unknown erasure blocker keys: {sorted(unknown)}")
+        data = attrs_kwargs(cls, data, "erasure blocker")  # unknown keys counted, never repeated
         return cls(**data)
 
     def hold(self) -> LegalHold:

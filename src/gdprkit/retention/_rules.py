@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from gdprkit._dicts import attrs_kwargs
 from gdprkit.errors import InvalidInput, InvalidType
 from gdprkit.register import Duration, Retention, RetentionAction
 
@@ -311,7 +312,5 @@ class RetentionRule:
         Raises:
             InvalidInput: ``data`` has unknown keys or invalid values.
         """
-        unknown = set(data) - {f.name for f in attrs.fields(cls)}
-        if unknown:
-            raise InvalidInput(f"unknown retention rule keys: {sorted(unknown)}")
+        data = attrs_kwargs(cls, data, "retention rule")  # unknown keys counted, never repeated
         return cls(**data)

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DjangoConsentStore"]
 
-_LEDGER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_LEDGER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _PAGE = 10000
 # One lock per (database alias, ledger) in this process: threads queue here instead of
 # spinning on SQLite's busy timeout.
@@ -86,7 +86,7 @@ class DjangoConsentStore:
     """
 
     def __init__(self, *, ledger: str = "default", using: str | None = None) -> None:
-        if not _LEDGER.match(str(ledger)) or not isinstance(ledger, str):
+        if not _LEDGER.fullmatch(str(ledger)) or not isinstance(ledger, str):
             raise InvalidInput("ledger must be 1-64 letters, digits, '_', '.' or '-'")
         if using is None:
             from .conf import gdprkit_settings  # noqa: PLC0415 - read settings lazily
