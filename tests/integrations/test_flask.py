@@ -251,7 +251,8 @@ def test_consent_required_on_an_unknown_purpose_raises(tmp_path: Path) -> None:
 
 
 def _cookie(choice: CookieConsent, key_id: str | None = None) -> str:
-    return encode_cookie(choice, key=KEYS, key_id=key_id or KEYS.active_id)
+    # The test client's host: the default audience (GDPRKIT_COOKIE_AUDIENCE unset).
+    return encode_cookie(choice, key=KEYS, key_id=key_id or KEYS.active_id, audience="localhost")
 
 
 def test_valid_cookie_is_on_g(tmp_path: Path) -> None:
@@ -296,6 +297,7 @@ def test_tampered_expired_and_outdated_cookies_mean_no_consent(tmp_path: Path) -
         CookieConsent.accept_all(policy_version="1", decided_at=T0),
         key=other_key,
         key_id=KEYS.active_id,
+        audience="localhost",
     )
     outdated = _cookie(CookieConsent.accept_all(policy_version="0", decided_at=T0))
     tampered = f"{version}.{key_id}.{payload[:-1]}{'A' if payload[-1] != 'A' else 'B'}.{tag}"
@@ -374,7 +376,10 @@ def test_rotating_the_key_ring_keeps_consents_and_cookies(tmp_path: Path) -> Non
         gdpr.ledger.record("c-1", grant("direct_marketing"), now=T0)
         gdpr.state.close()
     old_cookie = encode_cookie(
-        CookieConsent({"statistics"}, "1", T0), key=ring, key_id=ring.active_id
+        CookieConsent({"statistics"}, "1", T0),
+        key=ring,
+        key_id=ring.active_id,
+        audience="localhost",
     )
     rotated = ring.rotate()
     app2, gdpr2, _ = make_app(tmp_path, GDPRKIT_KEYRING=rotated)

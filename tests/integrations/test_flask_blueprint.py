@@ -61,7 +61,7 @@ def test_choice_round_trip_sets_a_signed_cookie(tmp_path: Path) -> None:
     assert "SameSite=Lax" in header
     cookie = client.get_cookie("gdprkit_consent")
     assert cookie is not None
-    parsed = parse_cookie(cookie.value, keys=KEYS, now=T0)
+    parsed = parse_cookie(cookie.value, keys=KEYS, now=T0, audience="localhost")
     assert parsed.allows("statistics")
     assert not parsed.allows("marketing")
     assert parsed.decided_at == T0
@@ -406,3 +406,78 @@ def test_evidence_address_is_never_less_masked_than_a_48_or_24(
         [entry] = gdpr.ledger.history("c-6")
     assert entry.event.evidence is not None
     assert entry.event.evidence.ip == kept
+
+
+# -- the consent cookie's audience (issue 19 item 8, in the framework) ----------------------------
+
+
+def _decided(app: flask.Flask, value: str, host: str) -> bool:
+    client = app.test_client()
+    client.set_cookie("gdprkit_consent", value, domain=host)
+    response = client.get("/gdpr/cookie-consent", base_url=f"http://{host}")
+    assert response.status_code == 200
+    return bool(response.json["decided"])
+
+
+@pytest.mark.parametrize("configured", [True, False])
+def test_a_cookie_for_site_a_is_no_choice_on_site_b_with_the_same_key_ring(
+    tmp_path: Path, configured: bool
+) -> None:
+    # Same KEYS in both apps: only the audience tells the sites apart.
+    def site(name: str) -> flask.Flask:
+        extra = {"GDPRKIT_COOKIE_AUDIENCE": name} if configured else {}
+        app, _, _ = _app(tmp_path / name, **extra)
+        return app
+
+    shop_a, shop_b = site("a.example"), site("b.example")
+    response = shop_a.test_client().post(
+        "/gdpr/cookie-consent", json={"granted": ["statistics"]}, base_url="http://a.example"
+    )
+    assert response.status_code == 200
+    value = response.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+    assert parse_cookie(value, keys=KEYS, now=T0, audience="a.example").allows("statistics")
+    assert _decided(shop_a, value, "a.example")
+    assert not _decided(shop_b, value, "b.example")
+
+
+def test_by_default_the_audience_is_the_request_host(tmp_path: Path) -> None:
+    app, _, _ = _app(tmp_path)
+    response = app.test_client().post(
+        "/gdpr/cookie-consent", json={"granted": []}, base_url="http://Shop.Example:8080"
+    )
+    value = response.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+    # Host names compare case-insensitively; the port is part of the site.
+    assert _decided(app, value, "shop.example:8080")
+    assert not _decided(app, value, "shop.example")
+    assert not _decided(app, value, "other.example:8080")
+
+
+def test_a_configured_audience_overrides_the_host(tmp_path: Path) -> None:
+    app, _, _ = _app(tmp_path, GDPRKIT_COOKIE_AUDIENCE="Shop.Example")
+    response = app.test_client().post(
+        "/gdpr/cookie-consent", json={"granted": []}, base_url="http://www.shop.example"
+    )
+    value = response.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+    parse_cookie(value, keys=KEYS, now=T0, audience="shop.example")
+    assert _decided(app, value, "shop.example")  # any host of this app: one audience
+    assert _decided(app, value, "www.shop.example")
+
+
+def test_trusted_hosts_guard_the_default_audience(tmp_path: Path) -> None:
+    app, _, _ = _app(tmp_path, TRUSTED_HOSTS=["shop.example"])
+    client = app.test_client()
+    ok = client.post("/gdpr/cookie-consent", json={"granted": []}, base_url="http://shop.example")
+    assert ok.status_code == 200
+    spoofed = client.post(
+        "/gdpr/cookie-consent", json={"granted": []}, base_url="http://evil.example"
+    )
+    assert spoofed.status_code == 400
+    assert "Set-Cookie" not in spoofed.headers
+
+
+@pytest.mark.parametrize("bad", ["shop example", "", 42, "ü.example"])
+def test_a_bad_audience_setting_fails_at_start_up(tmp_path: Path, bad: object) -> None:
+    from gdprkit.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="GDPRKIT_COOKIE_AUDIENCE"):
+        _app(tmp_path, GDPRKIT_COOKIE_AUDIENCE=bad)

@@ -125,7 +125,7 @@ def test_each_form_choice_sets_the_cookie_and_is_recorded(
     cookie = client.get_cookie("gdprkit_consent")
     assert cookie is not None
     with app.app_context():
-        choice = parse_cookie(cookie.value, keys=gdpr.keyring, now=T0)
+        choice = parse_cookie(cookie.value, keys=gdpr.keyring, now=T0, audience="localhost")
         assert {c.value for c in choice.granted} == granted
         # An anonymous visitor's choice is kept under the digest of the cookie it set.
         subject = "cookie:" + hashlib.sha256(cookie.value.encode()).hexdigest()[:32]
@@ -435,3 +435,27 @@ def test_with_flask_wtf_its_csrf_token_protects_the_banner(tmp_path: Path) -> No
     accepted = client.post("/gdpr/cookies/", data={"action": "accept_all", "csrf_token": token})
     assert accepted.status_code == 303
     assert "gdprkit_consent" in _cookie_names(accepted)
+
+
+def test_the_banner_form_signs_the_cookie_for_this_site_only(tmp_path: Path) -> None:
+    # Issue 19 item 8: two shops sharing a key ring; the form's cookie is for its own host.
+    app, gdpr = _app(tmp_path)
+    client = app.test_client()
+    token = _token(client.get("/", base_url="http://a.example").get_data(as_text=True))
+    response = client.post(
+        "/gdpr/cookies/",
+        data={"action": "accept_all", "csrf_token": token},
+        base_url="http://a.example",
+    )
+    assert response.status_code == 303
+    value = response.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+    with app.app_context():
+        assert parse_cookie(value, keys=gdpr.keyring, now=T0, audience="a.example")
+        with pytest.raises(ValueError, match="signature does not match"):
+            parse_cookie(value, keys=gdpr.keyring, now=T0, audience="b.example")
+    for host, decided in [("a.example", True), ("b.example", False)]:
+        other = app.test_client()
+        other.set_cookie("gdprkit_consent", value, domain=host)
+        page = other.get("/", base_url=f"http://{host}").get_data(as_text=True)
+        # The banner is shown exactly when the visitor has not decided on this site.
+        assert ('value="accept_all"' in page) is not decided

@@ -57,7 +57,10 @@ def test_any_cookie_text_is_no_consent_and_no_error(client: Any, value: str) -> 
 
 @given(choice=cookie_consents(policy_versions=st.sampled_from(["1", "0", "2025-03"])))
 def test_a_signed_cookie_counts_exactly_while_valid(client: Any, choice: Any) -> None:
-    client.set_cookie("gdprkit_consent", encode_cookie(choice, key=KEYS, key_id=KEYS.active_id))
+    client.set_cookie(
+        "gdprkit_consent",
+        encode_cookie(choice, key=KEYS, key_id=KEYS.active_id, audience="localhost"),
+    )
     response = client.get("/gdpr/cookie-consent")
     # Valid: this policy version ("1", the app's), not decided in the future, and younger than
     # the CNIL's 6 months (FACTS.md §8d).

@@ -22,7 +22,8 @@ NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(min
 def _cookie(granted: set[str], *, policy: str = "2025-03", keys: KeyRing = KEYS,
             at: dt.datetime = NOW) -> str:  # fmt: skip
     choice = CookieConsent(granted=granted, policy_version=policy, decided_at=at)
-    return encode_cookie(choice, key=keys, key_id=keys.active_id)
+    # The test client's host: Django's default audience (GDPRKIT['COOKIE_AUDIENCE'] unset).
+    return encode_cookie(choice, key=keys, key_id=keys.active_id, audience="testserver")
 
 
 def _client(value: str | None) -> Client:
@@ -81,7 +82,7 @@ def test_template_filter(granted: set[str], text: bytes) -> None:
 def test_set_consent_cookie_round_trips_through_the_middleware() -> None:
     response = HttpResponse()
     choice = CookieConsent(granted={"marketing"}, policy_version="2025-03", decided_at=NOW)
-    value = set_consent_cookie(response, choice, now=NOW)
+    value = set_consent_cookie(response, choice, now=NOW, request=RequestFactory().get("/"))
     morsel = response.cookies["gdprkit_consent"]
     assert morsel["httponly"]
     assert morsel["samesite"] == "Lax"
@@ -108,3 +109,21 @@ def test_unknown_category_is_refused_when_decorating() -> None:
 def test_a_missing_key_ring_is_a_configuration_error() -> None:
     with override_settings(GDPRKIT={}), pytest.raises(ConfigurationError, match="KEYRING"):
         _client(_cookie({"marketing"})).get("/offers/")
+
+
+def test_set_consent_cookie_signs_for_the_given_audience_or_refuses() -> None:
+    choice = CookieConsent(granted={"marketing"}, policy_version="2025-03", decided_at=NOW)
+    elsewhere = set_consent_cookie(HttpResponse(), choice, now=NOW, audience="b.example")
+    assert _client(elsewhere).get("/offers/").status_code == 403  # signed for another site
+    here = set_consent_cookie(HttpResponse(), choice, now=NOW, audience="testserver")
+    assert _client(here).get("/offers/").status_code == 200
+    with pytest.raises(ConfigurationError, match="audience"):
+        set_consent_cookie(HttpResponse(), choice, now=NOW)  # no request, audience or setting
+
+
+@pytest.mark.parametrize("bad", ["a b", "", 7, "шоп.example"])
+def test_a_bad_cookie_audience_setting_is_refused(bad: object) -> None:
+    from gdprkit.integrations.django.conf import GdprkitSettings
+
+    with pytest.raises(ConfigurationError, match="COOKIE_AUDIENCE"):
+        GdprkitSettings.from_mapping({"COOKIE_AUDIENCE": bad})

@@ -83,7 +83,7 @@ def test_a_choice_sets_the_cookie_and_is_recorded_under_it(form: dict[str, str],
     assert response.status_code == 303
     assert response["Location"] == "/offers/"
     value = response.cookies["gdprkit_consent"].value
-    choice = parse_cookie(value, keys=KEYS)
+    choice = parse_cookie(value, keys=KEYS, audience="testserver")
     assert ("statistics" in {c.value for c in choice.granted}) is (kind == "given")
     ledger = ConsentLedger(DjangoConsentStore(), key=KEYS, key_id=KEYS.ids[0])
     subject = "cookie:" + hashlib.sha256(value.encode()).hexdigest()[:32]
@@ -273,3 +273,65 @@ def test_no_tracking_assertion_with_the_django_client() -> None:
     with pytest.raises(AssertionError, match="csrftoken") as caught:
         assert_no_tracking_before_consent(Client(), "/gdpr/cookies/", necessary=())
     assert "Set-Cookie" not in str(caught.value)
+
+
+# -- the consent cookie's audience (issue 19 item 8, in the framework) ----------------------------
+
+HOSTS = ["a.example", "b.example", "testserver"]
+
+
+def _accept_all_on(host: str) -> str:
+    """Accept every category through the banner form on ``host``; the cookie's value."""
+    client = Client(enforce_csrf_checks=True)
+    token = _token(client.get("/gdpr/cookies/", HTTP_HOST=host).content.decode())
+    response = client.post(
+        "/gdpr/cookies/choice",
+        {"action": "accept_all", "csrfmiddlewaretoken": token, "next": "/offers/"},
+        HTTP_HOST=host,
+    )
+    assert response.status_code == 303
+    return str(response.cookies["gdprkit_consent"].value)
+
+
+def _stats_on(host: str, value: str) -> bool:
+    """Whether the settings page on ``host`` shows statistics as chosen (the cookie counts)."""
+    client = Client()
+    client.cookies["gdprkit_consent"] = value
+    response = client.get("/gdpr/cookies/", HTTP_HOST=host)
+    assert response.status_code == 200
+    return re.search(r'value="statistics"[^>]* checked', response.content.decode()) is not None
+
+
+@override_settings(ALLOWED_HOSTS=HOSTS)
+def test_a_cookie_for_site_a_is_no_choice_on_site_b_with_the_same_key_ring() -> None:
+    # One settings module, one KEYS: the two hosts are two shops sharing a key ring.
+    value = _accept_all_on("a.example")
+    assert parse_cookie(value, keys=KEYS, audience="a.example").allows("statistics")
+    assert _stats_on("a.example", value)  # still works on site A
+    assert _stats_on("A.Example", value)  # host names compare case-insensitively
+    assert not _stats_on("b.example", value)  # "no choice yet" on site B
+    assert not _stats_on("a.example:8443", value)  # another port is another site
+
+
+@override_settings(ALLOWED_HOSTS=HOSTS)
+def test_a_configured_audience_is_used_on_every_host() -> None:
+    with override_settings(GDPRKIT={**settings.GDPRKIT, "COOKIE_AUDIENCE": "a.example"}):
+        value = _accept_all_on("b.example")  # www/alias hosts of one shop share its audience
+        assert _stats_on("a.example", value)
+        assert _stats_on("b.example", value)
+    # Signed for a.example: a shop configured as another audience refuses it on any host.
+    for other in ("b.example", "testserver"):
+        with override_settings(GDPRKIT={**settings.GDPRKIT, "COOKIE_AUDIENCE": other}):
+            assert not _stats_on("a.example", value)
+            assert not _stats_on("b.example", value)
+
+
+def test_a_host_outside_allowed_hosts_gets_no_cookie() -> None:
+    client = Client()
+    token_page = client.get("/gdpr/cookies/")
+    assert token_page.status_code == 200
+    response = client.post(
+        "/gdpr/cookies/choice", {"action": "accept_all"}, HTTP_HOST="evil.example"
+    )
+    assert response.status_code == 400
+    assert "gdprkit_consent" not in response.cookies

@@ -14,7 +14,12 @@ One dict in ``settings.py`` configures the app (keys are upper case; all are opt
                      "duration": "2 years", "category": "statistics"}],  # the declaration
         "BANNER_TEXT": "We use cookies ...",       # the banner's first paragraph
         "LOCALE": "en",                            # language tag kept in consent evidence
+        "COOKIE_AUDIENCE": "shop.example",         # site the consent cookie is signed for
     }
+
+``COOKIE_AUDIENCE`` defaults to ``None``: the request's host as ``request.get_host()`` returns
+it (checked against ``ALLOWED_HOSTS``), lower-cased, so two sites sharing a key ring refuse each
+other's consent cookies.
 
 Nothing is read at import time: each call reads ``settings.GDPRKIT`` again, so
 ``override_settings`` in tests works.
@@ -32,21 +37,26 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from django.conf import settings  # noqa: TID251 - the django extra
 
 from gdprkit.consent.cookies import CookieCategory
 from gdprkit.errors import ConfigurationError
+from gdprkit.integrations._audience import check_audience_setting, host_audience
 from gdprkit.integrations._pages import CookieDeclaration, parse_declarations
 from gdprkit.integrations._sources import check_keyring_source, load_keyring_source
 from gdprkit.law.holidays import PublicHolidays
 from gdprkit.pseudonymise import KeyRing
 from gdprkit.register import Register, load_register
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest  # noqa: TID251 - the django extra
+
 __all__ = [
     "GdprkitSettings",
+    "cookie_audience",
     "gdprkit_settings",
     "get_holidays",
     "get_keyring",
@@ -55,7 +65,8 @@ __all__ = [
 
 _KEYS = frozenset(
     {"REGISTER", "KEYRING", "HOLIDAY_COUNTRY", "CONSENT_COOKIE", "CONSENT_POLICY_VERSION",
-     "CONSENT_DATABASE", "COOKIE_PURPOSES", "COOKIES", "BANNER_TEXT", "LOCALE"}
+     "CONSENT_DATABASE", "COOKIE_PURPOSES", "COOKIES", "BANNER_TEXT", "LOCALE",
+     "COOKIE_AUDIENCE"}
 )  # fmt: skip
 _DEFAULT_BANNER = (
     "We use cookies that the shop needs to work. With your consent we also use the optional "
@@ -90,6 +101,7 @@ class GdprkitSettings:
     cookies: tuple[CookieDeclaration, ...] = ()
     banner_text: str = attrs.field(default=_DEFAULT_BANNER, validator=_optional_str)
     locale: str = attrs.field(default="en", validator=_optional_str)
+    cookie_audience: str | None = None
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> GdprkitSettings:
@@ -139,6 +151,9 @@ class GdprkitSettings:
             cookies=parse_declarations(data.get("COOKIES"), setting="GDPRKIT['COOKIES']"),
             banner_text=data.get("BANNER_TEXT", _DEFAULT_BANNER),
             locale=data.get("LOCALE", "en"),
+            cookie_audience=check_audience_setting(
+                data.get("COOKIE_AUDIENCE"), setting="GDPRKIT['COOKIE_AUDIENCE']"
+            ),
         )
 
 
@@ -153,6 +168,27 @@ def gdprkit_settings() -> GdprkitSettings:
         'default'
     """
     return GdprkitSettings.from_mapping(getattr(settings, "GDPRKIT", {}))
+
+
+def cookie_audience(request: HttpRequest) -> str:
+    """The audience ``request``'s consent cookie is signed for.
+
+    ``GDPRKIT["COOKIE_AUDIENCE"]`` when set, else ``request.get_host()`` (which Django checks
+    against ``ALLOWED_HOSTS``), lower-cased.
+
+    Raises:
+        DisallowedHost: the host is not in ``ALLOWED_HOSTS`` (Django answers 400).
+
+    Example:
+        >>> from django.test import RequestFactory
+        >>> cookie_audience(RequestFactory().get("/"))
+        'testserver'
+    """
+    configured = gdprkit_settings().cookie_audience
+    if configured is not None:
+        return configured
+    # get_host() has matched Django's host pattern, so only IPv6 brackets need dropping.
+    return host_audience(request.get_host())
 
 
 def get_register() -> Register:

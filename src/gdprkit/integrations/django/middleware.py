@@ -26,9 +26,10 @@ from django.http import HttpRequest, HttpResponseBase  # noqa: TID251 - the djan
 from gdprkit._time import utc_now
 from gdprkit.consent._ledger import CNIL_CHOICE_MAX_AGE
 from gdprkit.consent.cookies import CookieConsent, cookie_consent_or_none, encode_cookie
+from gdprkit.errors import ConfigurationError
 from gdprkit.pseudonymise import KeyRing
 
-from .conf import gdprkit_settings, get_keyring
+from .conf import cookie_audience, gdprkit_settings, get_keyring
 
 __all__ = ["CookieConsentMiddleware", "cookie_consent", "set_consent_cookie"]
 
@@ -64,6 +65,7 @@ def cookie_consent(
         keys=get_keyring() if keys is None else keys,
         now=now,
         policy_version=conf.consent_policy_version,
+        audience=cookie_audience(request),
     )
 
 
@@ -74,14 +76,22 @@ def set_consent_cookie(
     keys: KeyRing | None = None,
     secure: bool = True,
     now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+    audience: str | None = None,
 ) -> str:
     """Sign ``choice`` and set it as the consent cookie on ``response``; return the value.
 
     The cookie lives 6 months (CNIL recommendation for keeping a choice, FACTS.md §8d, good
-    practice), is ``SameSite=Lax`` and ``HttpOnly``; signed under the ring's active key id.
+    practice), is ``SameSite=Lax`` and ``HttpOnly``; signed under the ring's active key id for
+    an audience: ``audience``, else ``GDPRKIT["COOKIE_AUDIENCE"]``, else ``request``'s host
+    (:func:`~gdprkit.integrations.django.conf.cookie_audience`), so that the middleware of
+    another site sharing the key ring refuses it.
 
     Raises:
-        ConfigurationError, KeyMaterialError: no usable key ring.
+        ConfigurationError: no usable key ring, or no audience (give ``request`` or
+            ``audience``, or set ``GDPRKIT["COOKIE_AUDIENCE"]``).
+        KeyMaterialError: the key ring cannot be loaded.
+        InvalidInput: ``audience`` is not host-name-like.
 
     Example:
         >>> import datetime as dt
@@ -89,12 +99,21 @@ def set_consent_cookie(
         >>> t = dt.datetime(2025, 3, 1, tzinfo=dt.timezone.utc)
         >>> response = HttpResponse()
         >>> value = set_consent_cookie(response, CookieConsent.reject_all(
-        ...     policy_version="v1", decided_at=t), keys=KeyRing.generate(), now=t)
+        ...     policy_version="v1", decided_at=t), keys=KeyRing.generate(), now=t,
+        ...     audience="shop.example")
         >>> response.cookies["gdprkit_consent"].value == value
         True
     """
+    site = audience if audience is not None else gdprkit_settings().cookie_audience
+    if site is None:
+        if request is None:
+            raise ConfigurationError(
+                "set_consent_cookie needs request= or audience= "
+                "(or GDPRKIT['COOKIE_AUDIENCE']) to sign the cookie for this site"
+            )
+        site = cookie_audience(request)
     ring = get_keyring() if keys is None else keys
-    value = encode_cookie(choice, key=ring, key_id=ring.active_id)
+    value = encode_cookie(choice, key=ring, key_id=ring.active_id, audience=site)
     current = utc_now() if now is None else now
     expires: dt.datetime = current + CNIL_CHOICE_MAX_AGE.relativedelta()
     response.set_cookie(
@@ -141,7 +160,10 @@ class CookieConsentMiddleware:
             if self._keys is None:
                 self._keys = get_keyring()
             choice = cookie_consent_or_none(
-                value, keys=self._keys, policy_version=conf.consent_policy_version
+                value,
+                keys=self._keys,
+                policy_version=conf.consent_policy_version,
+                audience=cookie_audience(request),
             )
         setattr(request, _ATTRIBUTE, choice)
         return self.get_response(request)

@@ -64,7 +64,7 @@ from gdprkit.integrations._pages import (
 from gdprkit.integrations._ratelimit import RateLimiter, client_network
 from gdprkit.ip import TruncationMasker
 
-from .conf import gdprkit_settings, get_keyring, get_register
+from .conf import cookie_audience, gdprkit_settings, get_keyring, get_register
 from .middleware import cookie_consent
 
 __all__ = [
@@ -265,7 +265,9 @@ def cookie_choice(request: HttpRequest) -> HttpResponse:
             request, 422, "We could not read your choice", "Please choose again with a button."
         )
     ring = get_keyring()
-    value = encode_cookie(choice, key=ring, key_id=ring.active_id)
+    value = encode_cookie(
+        choice, key=ring, key_id=ring.active_id, audience=cookie_audience(request)
+    )
     recorded = record_banner_choice(request, choice, action=action, cookie_value=value)
     request.cookie_consent = choice
     if "application/json" in request.META.get("HTTP_ACCEPT", ""):

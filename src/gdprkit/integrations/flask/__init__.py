@@ -23,6 +23,9 @@ Configuration keys (all optional but ``GDPRKIT_REGISTER``):
 - ``GDPRKIT_COOKIE_MAX_AGE``: how long a cookie choice stands (``"6 months"``: CNIL
   recommendation, FACTS.md §8d, not binding; ``None`` for no limit).
 - ``GDPRKIT_COOKIE_SECURE``: the cookie's ``Secure`` flag (``True``).
+- ``GDPRKIT_COOKIE_AUDIENCE``: the site the consent cookie is signed for (default ``None``: the
+  request's host as Flask validated it, so set ``TRUSTED_HOSTS`` or this key in production);
+  two apps sharing a key ring refuse each other's cookies.
 - ``GDPRKIT_POLICY_VERSION``: cookie policy version written into choices (``"1"``); a choice
   made under another version counts as "not decided".
 - ``GDPRKIT_COOKIE_PURPOSES``: cookie category → register purpose id, to record a logged-in

@@ -20,7 +20,7 @@ from gdprkit.consent.cookies import CookieCategory, CookieConsent
 from gdprkit.integrations._pages import STATIC_DIR, TEMPLATES_DIR
 from gdprkit.integrations._ratelimit import client_network
 
-from ._consent import G_COOKIE, cookie_consent, current_subject
+from ._consent import G_COOKIE, cookie_consent, current_subject, sign_cookie_choice
 from ._pages import (
     cookie_choice_post,
     csrf_failure,
@@ -170,8 +170,6 @@ def _cookie_choice_get() -> flask.Response:
 
 
 def _cookie_choice_post() -> flask.Response:
-    from gdprkit.consent import encode_cookie  # noqa: PLC0415
-
     state = gdprkit_state()
     _rate_limit(state)
     choice = _parse_choice(_json_body(_CHOICE_FIELDS), state)
@@ -179,8 +177,7 @@ def _cookie_choice_post() -> flask.Response:
     recorded = bool(subject is not None and state.cookie_purposes)
     if subject is not None and state.cookie_purposes:
         _record_choice(state, subject, choice)
-    ring = state.keyring
-    value = encode_cookie(choice, key=ring, key_id=ring.active_id)
+    value = sign_cookie_choice(choice)
     setattr(flask.g, G_COOKIE, choice)
     body = _choice_json(choice)
     body["recorded"] = recorded

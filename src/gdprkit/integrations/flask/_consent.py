@@ -8,7 +8,13 @@ from typing import Any, TypeVar, cast
 
 import flask  # noqa: TID251 - the flask extra
 
-from gdprkit.consent.cookies import CookieCategory, CookieConsent, cookie_consent_or_none
+from gdprkit.consent.cookies import (
+    CookieCategory,
+    CookieConsent,
+    cookie_consent_or_none,
+    encode_cookie,
+)
+from gdprkit.errors import InvalidInput
 
 from ._state import gdprkit_state
 
@@ -18,6 +24,7 @@ __all__ = [
     "cookie_consent",
     "current_subject",
     "load_cookie_consent",
+    "sign_cookie_choice",
 ]
 
 G_COOKIE = "gdprkit_cookie_consent"
@@ -48,16 +55,43 @@ def load_cookie_consent() -> None:
     value = flask.request.cookies.get(state.cookie_name)
     choice = None
     if value:
-        # Any problem (tampered, expired, another policy, unknown key id, garbage) means the
-        # visitor has not validly decided: only strictly necessary cookies, never an error page.
-        choice = cookie_consent_or_none(
-            value,
-            keys=state.keyring,
-            now=state.now(),
-            max_age=state.cookie_max_age,
-            policy_version=state.policy_version,
-        )
+        try:
+            audience: str | None = state.cookie_audience()
+        except InvalidInput:
+            audience = None  # a host that names no audience: no cookie of ours can match
+        # Any problem (tampered, expired, another policy, unknown key id, signed for another
+        # site, garbage) means the visitor has not validly decided: only strictly necessary
+        # cookies, never an error page.
+        if audience is not None:
+            choice = cookie_consent_or_none(
+                value,
+                keys=state.keyring,
+                now=state.now(),
+                max_age=state.cookie_max_age,
+                policy_version=state.policy_version,
+                audience=audience,
+            )
     setattr(flask.g, G_COOKIE, choice)
+
+
+def sign_cookie_choice(choice: CookieConsent) -> str:
+    """The consent-cookie value of ``choice`` for this site, signed under the active key.
+
+    Signed for :meth:`GdprKitState.cookie_audience` (``GDPRKIT_COOKIE_AUDIENCE`` or the
+    request's host), so a sibling site sharing the key ring refuses it.  A request whose host
+    names no audience is aborted with 400.
+
+    Example:
+        >>> sign_cookie_choice  # doctest: +ELLIPSIS
+        <function sign_cookie_choice at ...>
+    """
+    state = gdprkit_state()
+    try:
+        audience = state.cookie_audience()
+    except InvalidInput:
+        flask.abort(400)
+    ring = state.keyring
+    return encode_cookie(choice, key=ring, key_id=ring.active_id, audience=audience)
 
 
 def cookie_consent() -> CookieConsent | None:

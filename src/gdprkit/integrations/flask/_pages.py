@@ -27,7 +27,7 @@ from typing import Any
 import flask  # noqa: TID251 - the flask extra
 import markupsafe
 
-from gdprkit.consent.cookies import CookieConsent, encode_cookie, record_cookie_consent
+from gdprkit.consent.cookies import CookieConsent, record_cookie_consent
 from gdprkit.errors import ConfigurationError, InvalidInput
 from gdprkit.integrations._pages import (
     banner_context,
@@ -41,7 +41,7 @@ from gdprkit.integrations._pages import (
 from gdprkit.integrations._ratelimit import client_network
 from gdprkit.ip import TruncationMasker
 
-from ._consent import G_COOKIE, cookie_allowed, cookie_consent, current_subject
+from ._consent import G_COOKIE, cookie_allowed, cookie_consent, current_subject, sign_cookie_choice
 from ._state import GdprKitState, gdprkit_state
 
 __all__ = [
@@ -296,8 +296,7 @@ def cookie_choice_post() -> Any:
             explanation="Please choose again with one of the buttons.",
             back_url=flask.url_for(_endpoint(state, "preferences")),
         )
-    ring = state.keyring
-    value = encode_cookie(choice, key=ring, key_id=ring.active_id)
+    value = sign_cookie_choice(choice)
     recorded = record_banner_choice(state, choice, action=action, cookie_value=value)
     setattr(flask.g, G_COOKIE, choice)
     response: Any

@@ -16,6 +16,7 @@ import attrs
 
 from gdprkit.consent.cookies import CookieCategory
 from gdprkit.errors import ConfigurationError, InvalidInput, InvalidType
+from gdprkit.integrations._audience import check_audience_setting
 from gdprkit.integrations._pages import CookieDeclaration, parse_declarations
 from gdprkit.integrations._ratelimit import DEFAULT_IPV6_PREFIX
 from gdprkit.integrations._sources import check_keyring_source
@@ -60,6 +61,7 @@ class FlaskSettings:
     cookie_name: str
     cookie_max_age: Duration | None
     cookie_secure: bool
+    cookie_audience: str | None
     policy_version: str
     cookie_purposes: Mapping[CookieCategory | str, str]
     cookie_notice: str | None
@@ -157,6 +159,9 @@ class FlaskSettings:
             cookie_name=str(_setting(config, "COOKIE_NAME", "gdprkit_consent")),
             cookie_max_age=max_age,
             cookie_secure=bool(_setting(config, "COOKIE_SECURE", True)),
+            cookie_audience=check_audience_setting(
+                _setting(config, "COOKIE_AUDIENCE", None), setting="GDPRKIT_COOKIE_AUDIENCE"
+            ),
             policy_version=str(_setting(config, "POLICY_VERSION", "1")),
             cookie_purposes=purposes,
             cookie_notice=notice,

@@ -16,6 +16,7 @@ import flask  # noqa: TID251 - the flask extra
 from gdprkit._time import ensure_aware
 from gdprkit.consent import ConsentLedger, ConsentStore, MemoryStore, SQLiteStore
 from gdprkit.errors import ConfigurationError
+from gdprkit.integrations._audience import host_audience
 from gdprkit.integrations._pages import BannerText
 from gdprkit.integrations._ratelimit import RateLimiter
 from gdprkit.integrations._sources import load_keyring_source
@@ -90,6 +91,7 @@ class GdprKitState:
         self.cookie_name = settings.cookie_name
         self.cookie_max_age = settings.cookie_max_age
         self.cookie_secure = settings.cookie_secure
+        self.cookie_audience_setting = settings.cookie_audience
         self.policy_version = settings.policy_version
         self.cookie_purposes = settings.cookie_purposes
         self.cookie_notice = settings.cookie_notice
@@ -202,6 +204,20 @@ class GdprKitState:
             store, self._store, self._ledger = self._store, None, None
         if store is not None:
             store.close()
+
+    def cookie_audience(self) -> str:
+        """The consent cookie's audience for the current request.
+
+        ``GDPRKIT_COOKIE_AUDIENCE`` when set, else the request's host as Flask validated it
+        (against ``TRUSTED_HOSTS`` where set), lower-cased (see
+        :mod:`gdprkit.integrations._audience`).
+
+        Raises:
+            InvalidInput: no audience is configured and the host cannot name one.
+        """
+        if self.cookie_audience_setting is not None:
+            return self.cookie_audience_setting
+        return host_audience(flask.request.host)
 
     def now(self) -> dt.datetime:
         """The current time from the extension's clock.
