@@ -33,7 +33,8 @@ class ConsentStore(Protocol):
     version 1) events the store held when it was migrated to keyed chains (so an unkeyed event
     after them is refused as forged).
     Implementations: :class:`MemoryStore`, :class:`~gdprkit.consent.SQLiteStore`,
-    :class:`~gdprkit.consent.sqlalchemy.SQLAlchemyStore`.
+    :class:`~gdprkit.consent.sqlalchemy.SQLAlchemyStore`,
+    :class:`~gdprkit.integrations.django.store.DjangoConsentStore`.
     """
 
     def append(self, items: Sequence[NewEvent]) -> list[StoredEvent]:

@@ -23,6 +23,7 @@ from gdprkit.requests import RequestState
 from gdprkit.requests import SubjectRequest as RequestValue
 
 __all__ = [
+    "ConsentChainRow",
     "ConsentCurrentRow",
     "ConsentEventRow",
     "ConsentHeadRow",
@@ -95,6 +96,25 @@ class ConsentHeadRow(models.Model):
 
     def __str__(self) -> str:
         return f"consent chain head at {self.seq}"
+
+
+class ConsentChainRow(models.Model):
+    """How many unkeyed (chain version 1) events one ledger held when its chain was keyed.
+
+    Written by migration ``0004_consent_chain`` for every ledger that existed then (its head's
+    event count) and with 0 when a ledger is created later, so ``verify()`` accepts unkeyed
+    events only as that prefix: anything after it must carry the ledger key's MAC.
+    """
+
+    ledger = models.CharField(max_length=64, primary_key=True)
+    unkeyed_until = models.BigIntegerField()
+
+    class Meta:
+        db_table = "gdprkit_consent_chain"
+        verbose_name = "consent chain version"
+
+    def __str__(self) -> str:
+        return f"consent chain keyed after {self.unkeyed_until} events"
 
 
 class SubjectRequest(models.Model):

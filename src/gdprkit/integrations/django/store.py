@@ -6,6 +6,12 @@ write lock on SQLite) and only then reads the head, so concurrent writers in any
 processes and threads queue up and the chain never forks; a unique ``(ledger, seq)`` constraint
 backs this up.
 
+Like the other stores, it lists its whole index (:meth:`DjangoConsentStore.index`) and says
+how many unkeyed events came before the keyed chain (:meth:`DjangoConsentStore.unkeyed_until`,
+recorded per ledger by migration ``0004_consent_chain``), so
+:meth:`~gdprkit.consent.ConsentLedger.verify` finds index rows no event explains and refuses
+unkeyed events written after the migration.
+
 Example:
     >>> from gdprkit.consent import ConsentLedger
     >>> store = DjangoConsentStore()  # doctest: +SKIP
@@ -31,7 +37,7 @@ from django.db.models import F  # noqa: TID251 - the django extra
 
 from gdprkit.consent import Fold, NewEvent, StoredEvent
 from gdprkit.consent._chain import GENESIS, index_updates, link
-from gdprkit.errors import InvalidInput
+from gdprkit.errors import IntegrityError, InvalidInput
 
 if TYPE_CHECKING:
     from .models import ConsentCurrentRow, ConsentEventRow, ConsentHeadRow
@@ -118,6 +124,10 @@ class DjangoConsentStore:
                 with transaction.atomic(using=self._using):
                     _tables().ConsentHeadRow.objects.using(self._using).create(
                         ledger=self._ledger, seq=0, digest=GENESIS
+                    )
+                    # A new ledger is keyed from its first event (chain version 2).
+                    _tables().ConsentChainRow.objects.using(self._using).get_or_create(
+                        ledger=self._ledger, defaults={"unkeyed_until": 0}
                     )
             except DjangoIntegrityError:
                 pass  # another writer created it first; the update below waits for it
@@ -230,3 +240,37 @@ class DjangoConsentStore:
             .filter(ledger=self._ledger, subject=subject)
         )
         return {row.purpose: _fold(row) for row in rows}
+
+    def index(self) -> Iterator[tuple[str, str, Fold]]:
+        """Every index row of this ledger as ``(pseudonym, purpose, state)``, for ``verify()``.
+
+        Raises:
+            IntegrityError: an index row is malformed.
+        """
+        rows = (
+            _tables()
+            .ConsentCurrentRow.objects.using(self._using)
+            .filter(ledger=self._ledger)
+            .order_by("pk")
+        )
+        for row in rows.iterator(chunk_size=_PAGE):
+            try:
+                fold = _fold(row)
+            except (ValueError, TypeError):
+                raise IntegrityError("the consent index holds a malformed row") from None
+            yield str(row.subject), str(row.purpose), fold
+
+    def unkeyed_until(self) -> int:
+        """How many unkeyed (chain version 1) events this ledger held when it was keyed.
+
+        Recorded by migration ``0004_consent_chain`` (0 for a ledger created after it).  No
+        row (deleted by someone, or a ledger with no events yet) counts as 0: the strict side.
+        """
+        found = (
+            _tables()
+            .ConsentChainRow.objects.using(self._using)
+            .filter(ledger=self._ledger)
+            .values_list("unkeyed_until", flat=True)
+            .first()
+        )
+        return 0 if found is None else int(found)
