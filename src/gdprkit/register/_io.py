@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import attrs
 
 from gdprkit.errors import GdprkitError, RegisterError
+from gdprkit.law import DataCategory
 from gdprkit.register._duration import Duration
 from gdprkit.register._model import (
     Controller,
@@ -20,6 +21,15 @@ from gdprkit.register._model import (
     Register,
     Retention,
     Transfer,
+)
+from gdprkit.register._policy import (
+    AutomatedDecision,
+    Blocker,
+    Cookie,
+    CustomCategory,
+    Operation,
+    Promises,
+    StatutoryReference,
 )
 
 if sys.version_info >= (3, 11):
@@ -90,28 +100,109 @@ def _build(
         ) from None
 
 
-def _purpose(table: object, index: int, source: str | None) -> Purpose:
+def _list(
+    cls: type[T], items: object, *, source: str | None, purpose: str | None, key: str
+) -> list[T]:
+    if not isinstance(items, list):
+        raise RegisterError("expected a list of tables", source=source, purpose=purpose, key=key)
+    return [
+        _build(cls, item, source=source, purpose=purpose, prefix=f"{key}[{i}].")
+        for i, item in enumerate(items)
+    ]
+
+
+def _retention(table: object, *, source: str | None, purpose: str | None, prefix: str) -> Retention:
+    if isinstance(table, Mapping) and isinstance(table.get("statutory"), Mapping):
+        table = dict(table)
+        table["statutory"] = _build(
+            StatutoryReference,
+            table["statutory"],
+            source=source,
+            purpose=purpose,
+            prefix=f"{prefix}statutory.",
+        )
+    return _build(Retention, table, source=source, purpose=purpose, prefix=prefix)
+
+
+def _split_categories(
+    values: object, custom: set[str], *, source: str | None, purpose: str | None
+) -> tuple[list[str], list[str]]:
+    """Built-in codes and shop categories, from one ``categories`` list; names what it rejects."""
+    if not isinstance(values, list):
+        raise RegisterError("expected a list", source=source, purpose=purpose, key="categories")
+    builtin = {c.value for c in DataCategory}
+    known, other = [], []
+    for value in values:
+        if isinstance(value, str) and value in builtin:
+            known.append(value)
+        elif isinstance(value, str) and value in custom:
+            other.append(value)
+        else:
+            # A category code is vocabulary, not personal data: naming it is safe and helps.
+            shown = repr(value) if isinstance(value, str) and len(value) <= 64 else "a value"
+            raise RegisterError(
+                f"unknown data category {shown}: expected a built-in category "
+                f"({', '.join(sorted(builtin))}) or the id of a [[custom_categories]] entry",
+                source=source,
+                purpose=purpose,
+                key="categories",
+            )
+    return known, other
+
+
+def _purpose(table: object, index: int, source: str | None, custom: set[str]) -> Purpose:
     ident = table.get("id") if isinstance(table, Mapping) else None
     label = ident if isinstance(ident, str) else f"#{index + 1}"
     if not isinstance(table, Mapping):
         raise RegisterError("each purpose must be a table", source=source, purpose=label)
     data = dict(table)
-    for key, cls in (("recipients", Recipient), ("transfers", Transfer)):
+    for key, cls in (("recipients", Recipient), ("transfers", Transfer), ("operations", Operation)):
         if key in data:
-            items = data[key]
-            if not isinstance(items, list):
-                raise RegisterError(
-                    "expected a list of tables", source=source, purpose=label, key=key
-                )
-            data[key] = [
-                _build(cls, item, source=source, purpose=label, prefix=f"{key}[{i}].")
-                for i, item in enumerate(items)
-            ]
+            data[key] = _list(cls, data[key], source=source, purpose=label, key=key)
+    if "categories" in data:
+        known, other = _split_categories(data["categories"], custom, source=source, purpose=label)
+        data["categories"] = known
+        if other:
+            data["other_categories"] = [*data.get("other_categories", []), *other]
     if "retention" in data:
-        data["retention"] = _build(
-            Retention, data["retention"], source=source, purpose=label, prefix="retention."
+        data["retention"] = _retention(
+            data["retention"], source=source, purpose=label, prefix="retention."
+        )
+    if "retentions" in data:
+        items = data["retentions"]
+        if not isinstance(items, list):
+            raise RegisterError(
+                "expected a list of tables", source=source, purpose=label, key="retentions"
+            )
+        data["retentions"] = [
+            _retention(item, source=source, purpose=label, prefix=f"retentions[{i}].")
+            for i, item in enumerate(items)
+        ]
+    if "decision" in data:
+        data["decision"] = _build(
+            AutomatedDecision, data["decision"], source=source, purpose=label, prefix="decision."
         )
     return _build(Purpose, data, source=source, purpose=label, prefix="")
+
+
+def _blockers(items: object, source: str | None) -> list[Blocker]:
+    if not isinstance(items, list):
+        raise RegisterError(
+            "expected an array of tables [[blockers]]", source=source, key="blockers"
+        )
+    result = []
+    for i, item in enumerate(items):
+        if isinstance(item, Mapping) and isinstance(item.get("statutory"), Mapping):
+            item = dict(item)  # noqa: PLW2901 - the nested table is built first
+            item["statutory"] = _build(
+                StatutoryReference,
+                item["statutory"],
+                source=source,
+                purpose=None,
+                prefix=f"blockers[{i}].statutory.",
+            )
+        result.append(_build(Blocker, item, source=source, purpose=None, prefix=f"blockers[{i}]."))
+    return result
 
 
 def register_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Register:
@@ -131,7 +222,17 @@ def register_from_dict(data: Mapping[str, Any], *, source: str | None = None) ->
     """
     if not isinstance(data, Mapping):
         raise RegisterError("a register must be a table", source=source)
-    allowed = {"version", "controller", "purposes", "categories"}
+    allowed = {
+        "version",
+        "controller",
+        "purposes",
+        "categories",
+        "notice_version",
+        "custom_categories",
+        "blockers",
+        "promises",
+        "cookies",
+    }
     for key in data:
         if key not in allowed:
             raise RegisterError(
@@ -156,13 +257,39 @@ def register_from_dict(data: Mapping[str, Any], *, source: str | None = None) ->
         raise RegisterError(
             "expected an array of tables [[purposes]]", source=source, key="purposes"
         )
-    purposes = [_purpose(item, i, source) for i, item in enumerate(raw_purposes)]
+    custom = _list(
+        CustomCategory,
+        data.get("custom_categories", []),
+        source=source,
+        purpose=None,
+        key="custom_categories",
+    )
+    custom_ids = {c.id for c in custom}
+    purposes = [_purpose(item, i, source, custom_ids) for i, item in enumerate(raw_purposes)]
+    cookies = _list(Cookie, data.get("cookies", []), source=source, purpose=None, key="cookies")
+    promises = _build(
+        Promises, data.get("promises", {}), source=source, purpose=None, prefix="promises."
+    )
+    blockers = _blockers(data.get("blockers", []), source)
+    top_categories = data.get("categories", [])
+    if isinstance(top_categories, list):
+        # The notice's own list may name shop categories too; only built-in ones are checked
+        # for use here (the shop ones are declared with their description).
+        known, _other = _split_categories(top_categories, custom_ids, source=source, purpose=None)
+        top_categories = known
     try:
         return Register(
-            controller=controller, purposes=purposes, categories=data.get("categories", ())
+            controller=controller,
+            purposes=purposes,
+            categories=top_categories,
+            notice_version=data.get("notice_version"),
+            custom_categories=custom,
+            blockers=blockers,
+            promises=promises,
+            cookies=cookies,
         )
     except GdprkitError as exc:
-        raise RegisterError(str(exc), source=source, key="categories") from None
+        raise RegisterError(str(exc), source=source) from None
 
 
 def load_register(path: str | os.PathLike[str]) -> Register:

@@ -15,6 +15,15 @@ from gdprkit._time import parse_zone
 from gdprkit.errors import InvalidInput, InvalidType, NotFound
 from gdprkit.law import DataCategory, LegalBasis, SpecialCategoryCondition
 from gdprkit.register._duration import Duration
+from gdprkit.register._policy import (
+    AutomatedDecision,
+    Blocker,
+    Cookie,
+    CustomCategory,
+    Operation,
+    Promises,
+    StatutoryReference,
+)
 
 if TYPE_CHECKING:
     from gdprkit.register._lint import Finding
@@ -117,6 +126,11 @@ class Safeguard(str, enum.Enum):
     BINDING_CORPORATE_RULES = "bcr"  # Art. 47
     CODE_OR_CERTIFICATION = "code_or_certification"  # Art. 46(2)(e), (f)
     DEROGATION = "derogation"  # Art. 49(1)
+    # The EU-US Privacy Shield (Decision 2016/1250), invalidated by the CJEU in C-311/18
+    # (Schrems II) on 16 July 2020: accepted so a register can say what its policy says, and
+    # always a lint error.  Its successor, the EU-US Data Privacy Framework, is an adequacy
+    # decision (Commission Implementing Decision (EU) 2023/1795 of 10 July 2023): ADEQUACY.
+    PRIVACY_SHIELD = "privacy_shield"
     NONE = "none"
 
 
@@ -183,20 +197,31 @@ class Recipient:
 class Transfer:
     """A transfer to a third country with its safeguard (Art. 13(1)(f), Art. 30(1)(e)).
 
+    ``country`` may be left out where the policy names none ("a country outside the EU"):
+    ``destination`` then says it in words, and the transfer counts as outside the EEA.
+
     Example:
         >>> Transfer(country="US", recipient="Newsletter service", safeguard="scc").outside_eea
         True
+        >>> Transfer(recipient="Hosting", destination="a country outside the EU",
+        ...          safeguard="scc").outside_eea
+        True
     """
 
-    country: str = attrs.field(validator=_country)
-    recipient: str = attrs.field(validator=_nonempty_str)
+    country: str | None = attrs.field(default=None, validator=_country)
+    recipient: str = attrs.field(default="", validator=_nonempty_str)
     safeguard: Safeguard = attrs.field(default=Safeguard.NONE, converter=Safeguard)
     reference: str | None = attrs.field(default=None, validator=_optional_str)
+    destination: str | None = attrs.field(default=None, validator=_optional_str)
+
+    def __attrs_post_init__(self) -> None:
+        if self.country is None and not (self.destination and self.destination.strip()):
+            raise InvalidInput("a transfer needs a country or, where none is named, a destination")
 
     @property
     def outside_eea(self) -> bool:
         """Whether the destination is outside the EEA (a Chapter V transfer)."""
-        return self.country not in EEA_COUNTRIES
+        return self.country is None or self.country not in EEA_COUNTRIES
 
 
 def _duration_or_none(value: object) -> Duration | None:
@@ -214,20 +239,49 @@ def _alignment(_instance: object, attribute: attrs.Attribute[str], value: object
         )
 
 
+# Phrases that state no period and no criterion a customer could check (Art. 13(2)(a): "the
+# period ... or if that is not possible, the criteria used to determine that period").  The
+# EDPB's transparency guidelines (WP260 rev.01 para. 67 and Annex) name "as long as necessary
+# for legitimate business purposes" as insufficient.
+VAGUE_RETENTION = re.compile(
+    r"as long as (?:is |it is |we )?(?:necessary|needed|required|need)"
+    r"|for (?:the time|as long as) (?:we|it is|is) (?:need|necessary|required)"
+    r"|for the time (?:we|it) needs?"
+    r"|as long as (?:we )?(?:deem|consider)",
+    re.IGNORECASE,
+)
+PERMANENT_RETENTION = re.compile(r"\b(?:permanent(?:ly)?|indefinite(?:ly)?|forever)\b", re.I)
+
+
+def _statutory(value: object) -> StatutoryReference | None:
+    if value is None or isinstance(value, StatutoryReference):
+        return value
+    if isinstance(value, Mapping):
+        return StatutoryReference(**value)
+    raise InvalidType("statutory must be a StatutoryReference or a table")
+
+
 @attrs.frozen
 class Retention:
     """How long a purpose keeps its data (Art. 13(2)(a), Art. 30(1)(f)).
 
-    Either a fixed ``period`` counted from a ``trigger`` event (optionally aligned, e.g. to the end
-    of the calendar year as book-keeping statutes count), or a ``criterion`` in words when no fixed
-    period exists ("until the account is closed").  ``description`` is what the privacy notice says.
+    A fixed ``period`` counted from a ``trigger`` event (optionally aligned, e.g. to the end of
+    the calendar year as book-keeping statutes count); a ``trigger`` alone ("deleted when the
+    account is closed"); a ``statutory`` reference to the law's period (resolved from
+    :mod:`gdprkit.law.retention`); or a ``criterion`` in words when no fixed period exists.
+    ``record`` names the kind of record a period is for ("call logs", "cases") and ``country``
+    where it applies ("US"), so one purpose can keep several.  ``description`` is what the
+    privacy notice says.  A period without a trigger is stated in the notice but gives no
+    date: :class:`gdprkit.retention.RetentionSchedule` reports such a purpose unscheduled.
 
     Example:
         >>> r = Retention(
         ...     description="E-mail logs: 100 days", period="100 days", trigger="received"
         ... )
-        >>> str(r.period), r.action.value
-        ('100 days', 'delete')
+        >>> str(r.period), r.action.value, r.is_specific
+        ('100 days', 'delete', True)
+        >>> Retention(description="Kept", criterion="as long as necessary").is_specific
+        False
     """
 
     description: str = attrs.field(validator=_nonempty_str)
@@ -237,15 +291,27 @@ class Retention:
     alignment: str = attrs.field(default="none", validator=_alignment)
     action: RetentionAction = attrs.field(default=RetentionAction.DELETE, converter=RetentionAction)
     citation: str | None = attrs.field(default=None, validator=_optional_str)
+    record: str | None = attrs.field(default=None, validator=_optional_str, kw_only=True)
+    country: str | None = attrs.field(default=None, validator=_country, kw_only=True)
+    statutory: StatutoryReference | None = attrs.field(
+        default=None, converter=_statutory, kw_only=True
+    )
 
-    def __attrs_post_init__(self) -> None:
-        if self.period is not None and self.trigger is None:
-            raise InvalidInput("trigger must name the event a retention period counts from")
+    @property
+    def is_vague(self) -> bool:
+        """Whether the words say only "as long as necessary" (or the like) and nothing checkable."""
+        if self.period is not None or self.trigger is not None or self.statutory is not None:
+            return False
+        words = " ".join(t for t in (self.criterion, self.description) if t)
+        return bool(VAGUE_RETENTION.search(words))
 
     @property
     def is_specific(self) -> bool:
-        """Whether the retention is a period or a criterion, not just "as long as necessary"."""
-        return self.period is not None or bool(self.criterion and self.criterion.strip())
+        """Whether a customer can tell when the data go: a period, a trigger event, a statute,
+        or a criterion that is not just "as long as necessary"."""
+        if self.period is not None or self.trigger is not None or self.statutory is not None:
+            return True
+        return bool(self.criterion and self.criterion.strip()) and not self.is_vague
 
 
 def _categories(values: object) -> tuple[DataCategory, ...]:
@@ -282,6 +348,67 @@ def _transfers(values: object) -> tuple[Transfer, ...]:
     return result
 
 
+def _nested(cls: Any, what: str) -> Any:
+    def convert(values: object) -> tuple[Any, ...]:
+        def one(value: object) -> Any:
+            if isinstance(value, cls):
+                return value
+            if isinstance(value, Mapping):
+                return cls(**value)
+            raise InvalidType(f"each {what} must be a {cls.__name__} or a table")
+
+        result: tuple[Any, ...] = _tuple_of(one)(values)
+        return result
+
+    return convert
+
+
+def _single(cls: Any, what: str) -> Any:
+    def convert(value: object) -> Any:
+        if value is None or isinstance(value, cls):
+            return value
+        if isinstance(value, Mapping):
+            return cls(**value)
+        raise InvalidType(f"{what} must be a {cls.__name__} or a table")
+
+    return convert
+
+
+def _operations(values: object) -> tuple[Operation, ...]:
+    result: tuple[Operation, ...] = _nested(Operation, "operation")(values)
+    return result
+
+
+def _retention_list(values: object) -> tuple[Retention, ...]:
+    result: tuple[Retention, ...] = _nested(Retention, "retention")(values)
+    return result
+
+
+def _decision(value: object) -> AutomatedDecision | None:
+    result: AutomatedDecision | None = _single(AutomatedDecision, "decision")(value)
+    return result
+
+
+def _custom_categories(values: object) -> tuple[CustomCategory, ...]:
+    result: tuple[CustomCategory, ...] = _nested(CustomCategory, "custom category")(values)
+    return result
+
+
+def _blockers(values: object) -> tuple[Blocker, ...]:
+    result: tuple[Blocker, ...] = _nested(Blocker, "blocker")(values)
+    return result
+
+
+def _promises(value: object) -> Promises:
+    result: Promises | None = _single(Promises, "promises")(value)
+    return Promises() if result is None else result
+
+
+def _cookies(values: object) -> tuple[Cookie, ...]:
+    result: tuple[Cookie, ...] = _nested(Cookie, "cookie")(values)
+    return result
+
+
 def _retention(value: object) -> Retention | None:
     if value is None or isinstance(value, Retention):
         return value
@@ -303,6 +430,12 @@ class Purpose:
     """One processing purpose: the unit consent, retention and exports are keyed by.
 
     Fields follow Art. 30(1)(b)-(f) and the information items of Arts. 13 and 14 (FACTS.md §9).
+    ``basis`` covers the purpose; ``operations`` split out parts on another basis (post vs
+    e-mail marketing); ``retentions`` add periods per kind of record or country beside the main
+    ``retention``; ``other_categories`` name shop categories declared in the register's
+    ``custom_categories``; ``law`` names the law behind a legal obligation (Art. 6(3)) or
+    authorising Art. 10 data; ``decision`` is an Art. 22 automated decision with its
+    safeguards.
 
     Example:
         >>> p = Purpose(
@@ -339,6 +472,42 @@ class Purpose:
     automated: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
     automated_decisions: str | None = attrs.field(default=None, validator=_optional_str)
     requirement: str | None = attrs.field(default=None, validator=_optional_str)
+    operations: tuple[Operation, ...] = attrs.field(
+        factory=tuple, converter=_operations, kw_only=True
+    )
+    retentions: tuple[Retention, ...] = attrs.field(
+        factory=tuple, converter=_retention_list, kw_only=True
+    )
+    other_categories: tuple[str, ...] = attrs.field(
+        factory=tuple, converter=_str_tuple, kw_only=True
+    )
+    law: str | None = attrs.field(default=None, validator=_optional_str, kw_only=True)
+    decision: AutomatedDecision | None = attrs.field(
+        default=None, converter=_decision, kw_only=True
+    )
+
+    @property
+    def all_retentions(self) -> tuple[Retention, ...]:
+        """The main ``retention`` (if any) followed by the per-record ``retentions``."""
+        main = () if self.retention is None else (self.retention,)
+        return main + self.retentions
+
+    @property
+    def bases(self) -> tuple[LegalBasis, ...]:
+        """Every basis the purpose rests on: its own, then its operations' (no repeats)."""
+        return tuple(dict.fromkeys((self.basis, *(op.basis for op in self.operations))))
+
+    def operation(self, operation_id: str) -> Operation:
+        """The operation with this id.
+
+        Raises:
+            NotFound: no operation has that id (the message lists the known ids).
+        """
+        for op in self.operations:
+            if op.id == operation_id:
+                return op
+        known = ", ".join(op.id for op in self.operations) or "none"
+        raise NotFound(f"no operation {operation_id!r} in purpose {self.id!r} (known: {known})")
 
     @property
     def is_consent_based(self) -> bool:
@@ -378,12 +547,66 @@ class Register:
     controller: Controller = attrs.field(validator=attrs.validators.instance_of(Controller))
     purposes: tuple[Purpose, ...] = attrs.field(converter=_purpose_tuple)
     categories: tuple[DataCategory, ...] = attrs.field(converter=_categories, factory=tuple)
+    notice_version: str | None = attrs.field(default=None, validator=_optional_str, kw_only=True)
+    custom_categories: tuple[CustomCategory, ...] = attrs.field(
+        factory=tuple, converter=_custom_categories, kw_only=True
+    )
+    blockers: tuple[Blocker, ...] = attrs.field(factory=tuple, converter=_blockers, kw_only=True)
+    promises: Promises = attrs.field(factory=Promises, converter=_promises, kw_only=True)
+    cookies: tuple[Cookie, ...] = attrs.field(factory=tuple, converter=_cookies, kw_only=True)
 
     @purposes.validator
     def _check_purposes(self, _attribute: object, value: tuple[Purpose, ...]) -> None:
         for item in value:
             if not isinstance(item, Purpose):
                 raise InvalidType(f"purposes must be Purpose values, got {type(item).__name__}")
+
+    def __attrs_post_init__(self) -> None:
+        custom = {c.id for c in self.custom_categories}
+        builtin = {c.value for c in DataCategory}
+        clash = sorted(custom & builtin)
+        if clash:
+            raise InvalidInput(f"custom category {clash[0]!r} is already a built-in category")
+        for p in self.purposes:
+            for ident in p.other_categories:
+                if ident not in custom:
+                    raise InvalidInput(
+                        f"purpose {p.id!r}: category {ident!r} is neither built in nor declared "
+                        "in custom_categories"
+                    )
+        ids = {p.id for p in self.purposes}
+        for blocker in self.blockers:
+            for ident in blocker.purposes:
+                if ident not in ids:
+                    raise InvalidInput(
+                        f"blocker {blocker.id!r} keeps purpose {ident!r}, which is not in the "
+                        "register"
+                    )
+                purpose = self.purpose(ident)
+                consent = purpose.is_consent_based or any(
+                    op.basis is LegalBasis.CONSENT for op in purpose.operations
+                )
+                marketing = purpose.direct_marketing or any(
+                    op.direct_marketing for op in purpose.operations
+                )
+                if consent or marketing:
+                    why = "rests on consent" if consent else "is direct marketing"
+                    raise InvalidInput(
+                        f"blocker {blocker.id!r} would keep purpose {ident!r}, which {why}: "
+                        "erasure after withdrawn consent or an objection to direct marketing "
+                        "admits no such exception (Art. 17(1)(b), Art. 21(3) GDPR)"
+                    )
+
+    def custom_category(self, category_id: str) -> CustomCategory:
+        """The shop category declared with this id.
+
+        Raises:
+            NotFound: none has that id.
+        """
+        for c in self.custom_categories:
+            if c.id == category_id:
+                return c
+        raise NotFound(f"no custom category {category_id!r} in the register")
 
     def purpose(self, purpose_id: str) -> Purpose:
         """Return the purpose with this id.
