@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+from gdprkit.retention._declared import DeclaredBlocker
 from gdprkit.retention._erasure import ErasureItem, ErasureOutcome, ErasurePlan, erasure_plan
 from gdprkit.retention._holds import (
     BlockerKind,
@@ -37,6 +38,7 @@ __all__ = [
     "AlignmentKind",
     "BlockerKind",
     "Decision",
+    "DeclaredBlocker",
     "ErasureBlocker",
     "ErasureItem",
     "ErasureOutcome",

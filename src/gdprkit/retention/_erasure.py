@@ -176,7 +176,12 @@ def erasure_plan(
         purpose_id = decision.purpose
         purpose = register.purpose(purpose_id) if purpose_id in register else None
         hold, until = schedule._binding(
-            purpose_id, decision.record_id, decision.subject_id, None, now
+            purpose_id,
+            decision.record_id,
+            decision.subject_id,
+            None,
+            now,
+            events=decision.record.events,
         )
         rule = decision.rule
         keeps: list[tuple[str, dt.datetime | None, str]] = []

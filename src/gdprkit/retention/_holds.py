@@ -299,7 +299,13 @@ class ErasureBlocker:
         """
         if self.purpose is not None:
             return purpose.id == self.purpose
-        if purpose.is_consent_based or purpose.direct_marketing:
+        consent = purpose.is_consent_based or any(
+            op.basis is LegalBasis.CONSENT for op in purpose.operations
+        )
+        marketing = purpose.direct_marketing or any(
+            op.direct_marketing for op in purpose.operations
+        )
+        if consent or marketing:
             return False
         bases = _CONCERNED_BASES.get(self.kind)
         return bases is None or purpose.basis in bases
@@ -363,8 +369,10 @@ def blocker_holds(
     """The holds ``items`` amount to: each blocker as holds on the purposes it concerns.
 
     A :class:`LegalHold` passes unchanged.  A blocker narrowed to a purpose becomes one hold;
-    a subject-wide blocker one hold per register purpose it :meth:`~ErasureBlocker.concerns`
-    (none at all when it concerns none).  Without a register the purposes are unknown and a
+    a subject-wide blocker one hold per register purpose it keeps: the purposes the register
+    declares for that kind of blocker (``[[blockers]]``; their period is the default span of a
+    dated blocker without ``lasts``), else those it :meth:`~ErasureBlocker.concerns` (none at
+    all when it concerns none).  Without a register the purposes are unknown and a
     subject-wide blocker stays subject-wide.
 
     Raises:
@@ -372,14 +380,26 @@ def blocker_holds(
     """
     if isinstance(items, (LegalHold, ErasureBlocker)) or not isinstance(items, Iterable):
         raise InvalidType("holds must be an iterable of LegalHold or ErasureBlocker values")
+    policy = {}
+    if register is not None:
+        from gdprkit.retention._declared import declared_policy  # noqa: PLC0415 - import cycle
+
+        policy = declared_policy(register)
     result: list[LegalHold] = []
     for item in items:
         if isinstance(item, LegalHold):
             result.append(item)
         elif isinstance(item, ErasureBlocker):
+            declared = policy.get(item.kind)
+            if declared is not None and item.lasts is None and declared[1] is not None:
+                item = attrs.evolve(item, lasts=declared[1])  # noqa: PLW2901 - the register's span
             hold = item.hold(zone=zone)
             if item.purpose is not None or register is None:
                 result.append(hold)
+            elif declared is not None:
+                result.extend(
+                    attrs.evolve(hold, purpose=p.id) for p in register if p.id in declared[0]
+                )
             else:
                 result.extend(
                     attrs.evolve(hold, purpose=p.id) for p in register if item.concerns(p)

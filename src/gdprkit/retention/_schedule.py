@@ -13,6 +13,7 @@ from gdprkit._time import ensure_aware, ensure_zone, utc_now
 from gdprkit.errors import InvalidInput, InvalidType, NotFound
 from gdprkit.law import LegalBasis
 from gdprkit.register import Register, RetentionAction
+from gdprkit.retention._declared import DeclaredBlocker, declared_blockers
 from gdprkit.retention._holds import ErasureBlocker, HoldScope, LegalHold, blocker_holds
 from gdprkit.retention._records import Record, RecordLike, record_from_mapping
 from gdprkit.retention._rules import AlignmentKind, RetentionRule
@@ -172,6 +173,18 @@ def _holds(value: object) -> tuple[LegalHold | ErasureBlocker, ...]:
     return items
 
 
+def _declared(value: object) -> Mapping[str, tuple[DeclaredBlocker, ...]]:
+    if not isinstance(value, Mapping):
+        raise InvalidType("declared must map purpose ids to DeclaredBlocker tuples")
+    result = {}
+    for key, given in value.items():
+        items = tuple(given)
+        if not isinstance(key, str) or not all(isinstance(d, DeclaredBlocker) for d in items):
+            raise InvalidType("declared must map purpose ids to DeclaredBlocker tuples")
+        result[key] = items
+    return types.MappingProxyType(result)
+
+
 def _texts(value: object) -> Mapping[str, str]:
     if not isinstance(value, Mapping):
         raise InvalidType("unscheduled must be a mapping of purpose id to text")
@@ -254,6 +267,9 @@ class RetentionSchedule:
     holds: tuple[LegalHold, ...] = attrs.field(default=(), converter=_holds)
     unscheduled: Mapping[str, str] = attrs.field(factory=dict, converter=_texts, eq=False)
     zone: dt.tzinfo | None = attrs.field(default=None, converter=ensure_zone, kw_only=True)
+    declared: Mapping[str, tuple[DeclaredBlocker, ...]] = attrs.field(
+        factory=dict, converter=_declared, kw_only=True, eq=False, repr=False
+    )
     _plans: dict[str, _Plan] = attrs.field(init=False, repr=False, eq=False)
     _hold_index: tuple[
         tuple[LegalHold, ...],
@@ -288,7 +304,7 @@ class RetentionSchedule:
         plans: dict[str, _Plan] = {}
         for purpose, rule in self.rules.items():
             memo, due_of = rule._due_function()
-            held = bool(index[0]) or purpose in index[1]
+            held = bool(index[0]) or purpose in index[1] or purpose in self.declared
             plans[purpose] = (rule, rule.trigger, due_of, rule.action, memo, held)
         object.__setattr__(self, "_plans", plans)
 
@@ -307,8 +323,12 @@ class RetentionSchedule:
         :func:`erasure_plan` keeps its data until the period ends.  Purposes whose retention is a
         criterion without a trigger, or that state no retention, are ``unscheduled``.  The
         schedule counts in the register's ``controller.time_zone`` unless ``zone`` is given.
-        Each erasure blocker in ``holds`` keeps only the register purposes it concerns
-        (:meth:`ErasureBlocker.concerns`: never consent or direct-marketing processing).
+        Each erasure blocker in ``holds`` keeps only the register purposes it concerns: those
+        the register's ``[[blockers]]`` declare for its kind, else
+        :meth:`ErasureBlocker.concerns` (never consent or direct-marketing processing).  The
+        register's own blockers that can be dated from a record (a period from a ``since``
+        event; a statutory reference, ending with the statutory rule) keep each record of their
+        purposes (:class:`DeclaredBlocker`).
 
         Raises:
             NotFound: ``rules`` names a purpose the register does not have.
@@ -348,6 +368,7 @@ class RetentionSchedule:
             holds=blocker_holds(holds, register, zone=tz),
             unscheduled=unscheduled,
             zone=tz,
+            declared=declared_blockers(register),
         )
 
     def with_holds(self, *holds: LegalHold | ErasureBlocker) -> RetentionSchedule:
@@ -363,6 +384,7 @@ class RetentionSchedule:
             holds=(*self.holds, *_holds(holds)),
             unscheduled=self.unscheduled,
             zone=self.zone,
+            declared=self.declared,
         )
 
     def _binding(
@@ -372,11 +394,15 @@ class RetentionSchedule:
         subject: str | None,
         due: dt.datetime | None,
         now: dt.datetime,
+        *,
+        events: Mapping[str, dt.datetime | None] | None = None,
     ) -> tuple[LegalHold | None, dt.datetime | None]:
         """The hold that binds longest, and until when the action waits (None: indefinitely).
 
         A hold binds if it covers the record, has started by ``now`` and has not ended by the
         end of the period (``due``); a hold that ended before the period did changes nothing.
+        With the record's ``events``, the register's declared blockers of its purpose count
+        too, each from its event.
         """
         glob, by_purpose, by_subject, by_record = self._hold_index
         candidates = list(glob)
@@ -384,6 +410,11 @@ class RetentionSchedule:
         if subject is not None:
             candidates += by_subject.get(subject, ())
         candidates += by_record.get(record_id, ())
+        if events is not None:
+            for declared in self.declared.get(purpose, ()):
+                at = events.get(declared.event)
+                if at is not None:
+                    candidates.append(declared.hold(record_id, at, zone=self.zone))
         threshold = now if due is None else due
         best: LegalHold | None = None
         best_end: dt.datetime | None = None
@@ -450,7 +481,11 @@ class RetentionSchedule:
                 maybe_held = subject in by_subject or record_id in by_record
             at = record.events.get(trigger)
             if at is None:
-                hold = binding(purpose, record_id, subject, None, now)[0] if maybe_held else None
+                hold = (
+                    binding(purpose, record_id, subject, None, now, events=record.events)[0]
+                    if maybe_held
+                    else None
+                )
                 yield _decision(
                     record, rule, review, None, True, hold, f"event {trigger!r} is missing"
                 )
@@ -464,7 +499,7 @@ class RetentionSchedule:
             if due is None:
                 due = due_of(at)
             if maybe_held:
-                hold, until = binding(purpose, record_id, subject, due, now)
+                hold, until = binding(purpose, record_id, subject, due, now, events=record.events)
                 if hold is not None:
                     act_from = None if until is None else max(due, until)
                     due_now = act_from is not None and act_from <= now
@@ -492,8 +527,10 @@ class RetentionSchedule:
         if note is None:
             note = f"purpose {record.purpose!r} has no retention rule in the schedule"
         hold = None
-        if self.holds:
-            hold = self._binding(record.purpose, record.record_id, record.subject_id, None, now)[0]
+        if self.holds or record.purpose in self.declared:
+            hold = self._binding(
+                record.purpose, record.record_id, record.subject_id, None, now, events=record.events
+            )[0]
         return _decision(record, None, RetentionAction.REVIEW, None, True, hold, note)
 
     def preview(
