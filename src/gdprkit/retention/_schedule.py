@@ -490,7 +490,7 @@ class RetentionSchedule:
                     record, rule, review, None, True, hold, f"event {trigger!r} is missing"
                 )
                 continue
-            if zone is not None:
+            if zone is not None and at.tzinfo is not zone:
                 # Day 0 is the trigger's local day on the controller's clock (Art. 3(1)).
                 at = at.astimezone(zone)
             # The due-date memo, read inline (the closure fills it on a miss).
