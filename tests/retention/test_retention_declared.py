@@ -11,13 +11,13 @@ from hypothesis import strategies as st
 
 from gdprkit.register import Blocker, Controller, Purpose, Register
 from gdprkit.retention import (
-    DeclaredBlocker,
     ErasureBlocker,
     ErasureOutcome,
     Record,
     RetentionSchedule,
     erasure_plan,
 )
+from gdprkit.retention._declared import DeclaredBlocker
 from gdprkit.testing import strategies as gst
 
 UTC = dt.timezone.utc

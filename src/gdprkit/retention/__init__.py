@@ -19,7 +19,6 @@ Example:
 
 from __future__ import annotations
 
-from gdprkit.retention._declared import DeclaredBlocker
 from gdprkit.retention._erasure import ErasureItem, ErasureOutcome, ErasurePlan, erasure_plan
 from gdprkit.retention._holds import (
     BlockerKind,
@@ -38,7 +37,6 @@ __all__ = [
     "AlignmentKind",
     "BlockerKind",
     "Decision",
-    "DeclaredBlocker",
     "ErasureBlocker",
     "ErasureItem",
     "ErasureOutcome",

@@ -328,7 +328,7 @@ class RetentionSchedule:
         :meth:`ErasureBlocker.concerns` (never consent or direct-marketing processing).  The
         register's own blockers that can be dated from a record (a period from a ``since``
         event; a statutory reference, ending with the statutory rule) keep each record of their
-        purposes (:class:`DeclaredBlocker`).
+        purposes.
 
         Raises:
             NotFound: ``rules`` names a purpose the register does not have.
