@@ -1,4 +1,4 @@
-"""Legal bases, Art. 9 conditions and the rights matrix of FACTS.md §1c (GDPR text, [S1])."""
+"""Legal bases, Art. 9 conditions and the rights matrix (GDPR text on EUR-Lex, [S1])."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from gdprkit.errors import GdprkitError, InvalidInput, InvalidType
 from gdprkit.law import LegalBasis, Right, SpecialCategoryCondition, rights_for
+from gdprkit.register import Purpose
 from gdprkit.testing import strategies as gst
 
 
@@ -146,3 +147,14 @@ def test_rights_for_accepts_storage_codes() -> None:
     assert rights_for("consent") == rights_for(LegalBasis.CONSENT)
     with pytest.raises(InvalidInput):
         rights_for("maybe")
+
+
+@given(gst.purposes())
+def test_access_report_rights_follow_art_17_3_b(purpose: Purpose) -> None:
+    # Issue 15 item 2: the access report (and a notice built from it) must not offer erasure
+    # for processing on a legal obligation or a public task (Art. 17(3)(b)).
+    from gdprkit.export._report import purpose_rights
+
+    rights = purpose_rights(purpose)
+    no_erasure = purpose.basis in (LegalBasis.LEGAL_OBLIGATION, LegalBasis.PUBLIC_TASK)
+    assert (Right.ERASURE in rights) == (not no_erasure)
