@@ -201,3 +201,48 @@ def test_consent_purposes_are_never_kept_by_a_declared_blocker(now: dt.datetime)
         holds=[ErasureBlocker(k, subject="c1") for k in ("open_case", "unsettled_debt")],
     )
     assert [i.outcome for i in plan.items] == [ErasureOutcome.ERASE]
+
+
+def _books_register(statutory: dict[str, object]) -> Register:
+    return Register(
+        Controller("Shop", "privacy@shop.example", country="AT"),
+        purposes=[
+            Purpose(
+                id="bookkeeping",
+                description="Books",
+                basis="legal_obligation",
+                retention=retention("1 year", "invoice_issued"),
+            )
+        ],
+        blockers=[
+            Blocker(
+                id="books",
+                kind="bookkeeping",
+                purposes=["bookkeeping"],
+                statutory=statutory,
+                description="As the book-keeping law requires",
+            )
+        ],
+    )
+
+
+def test_statutory_blocker_with_a_period_after_the_statutory_one() -> None:
+    # "until 1 year after the statutory period ends": §132(1) BAO ends with 31 Dec 2031 for an
+    # invoice of 15 Mar 2024; one more year ends with 31 Dec 2032.
+    register = _books_register(
+        {"document": "books_and_vouchers", "countries": ["AT"], "after": "1 year"}
+    )
+    rec = Record("bookkeeping", "inv", events={"invoice_issued": at(2024, 3, 15)})
+    [decision] = RetentionSchedule.from_register(register).evaluate([rec], now=at(2026, 1, 1))
+    assert decision.act_from == at(2033, 1, 1)
+
+
+def test_statutory_blocker_without_a_number_of_years_holds_for_review() -> None:
+    # Poland's VAT Act art. 112 row: "until the tax liability becomes time-barred" [S63], no
+    # number of years: the record is held open-ended; a person decides.
+    register = _books_register({"document": "vat_records_and_invoices", "countries": ["PL"]})
+    rec = Record("bookkeeping", "inv", events={"invoice_issued": at(2024, 3, 15)})
+    [decision] = RetentionSchedule.from_register(register).evaluate([rec], now=at(2030, 1, 1))
+    assert decision.held
+    assert decision.act_from is None
+    assert not decision.due_now

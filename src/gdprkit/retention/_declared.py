@@ -147,8 +147,11 @@ def declared_blockers(register: Register) -> dict[str, tuple[DeclaredBlocker, ..
         reason = f"{blocker.kind.value.replace('_', ' ')} ({blocker.id}): {blocker.description}"
         for purpose_id in blocker.purposes:
             purpose = register.purpose(purpose_id)
-            retention = purpose.retention
-            trigger = (retention.trigger if retention is not None else None) or "document_date"
+            # The record's document event: the purpose's (first) retention trigger.
+            trigger = next(
+                (r.trigger for r in purpose.all_retentions if r.trigger is not None),
+                "document_date",
+            )
             if blocker.statutory is not None:
                 event = blocker.since or trigger
                 declared = DeclaredBlocker(
