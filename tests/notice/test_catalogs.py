@@ -25,7 +25,14 @@ def _used_messages() -> set[str]:
     source = (PACKAGE / "_view.py").read_text(encoding="utf-8")
     for match in re.finditer(r'\bt\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)', source):
         used.add("".join(re.findall(r'"((?:[^"\\]|\\.)*)"', match.group(1))))
-    for table in (view._ROLE_LABEL, view._SAFEGUARD_LABEL, view._ACTION_LABEL):
+    for table in (
+        view._ROLE_LABEL,
+        view._SAFEGUARD_LABEL,
+        view._ACTION_LABEL,
+        view._COOKIE_LABEL,
+        view._DECISION_LABEL,
+        view._STATUTORY_KIND,
+    ):
         used |= set(table.values())
     for pair in view._UNIT_MESSAGES.values():
         used |= set(pair)

@@ -40,6 +40,8 @@ _MODULE_OF_COMMAND: dict[str, str] = {
     "verify-package": "gdprkit.cli._export",
     "ip": "gdprkit.cli._ip",
     "retention": "gdprkit.cli._retention",
+    "notice": "gdprkit.cli._notice",
+    "diff": "gdprkit.cli._notice",
 }
 # The command modules, each adding its parsers; their order is the order of `gdprkit --help`.
 _COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(_MODULE_OF_COMMAND.values()))

@@ -24,14 +24,18 @@ Example:
 from __future__ import annotations
 
 from gdprkit.notice._catalog import available_languages
+from gdprkit.notice._diff import ChangeAction, RegisterChange, diff_registers
 from gdprkit.notice._negotiate import negotiate_language
 from gdprkit.notice._render import FORMATS, LAYERS, RenderedNotice, render_notice
 
 __all__ = [
     "FORMATS",
     "LAYERS",
+    "ChangeAction",
+    "RegisterChange",
     "RenderedNotice",
     "available_languages",
+    "diff_registers",
     "negotiate_language",
     "render_notice",
 ]

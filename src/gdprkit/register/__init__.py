@@ -8,9 +8,11 @@ once, in code or in a TOML file (see ``examples/register.toml``), and checks it 
 Example:
     >>> from gdprkit.register import Controller, Purpose, Register
     >>> reg = Register(
-    ...     controller=Controller(name="Shop", contact="privacy@shop.example"),
+    ...     controller=Controller(name="Shop", contact="privacy@shop.example",
+    ...                           supervisory_authority="Information and Privacy Agency (AIP)"),
     ...     purposes=[Purpose(id="orders", description="Order fulfilment", basis="contract",
     ...                       categories=["identity", "delivery"],
+    ...                       requirement="Needed to deliver your order",
     ...                       retention={"description": "10 years (book-keeping)",
     ...                                  "period": "10 years", "trigger": "order_delivered"})],
     ... )

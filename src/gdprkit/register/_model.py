@@ -575,6 +575,12 @@ class Register:
                         "in custom_categories"
                     )
         ids = {p.id for p in self.purposes}
+        for cookie in self.cookies:
+            if cookie.purpose is not None and cookie.purpose not in ids:
+                raise InvalidInput(
+                    f"cookie {cookie.name!r} names purpose {cookie.purpose!r}, which is not in "
+                    "the register"
+                )
         for blocker in self.blockers:
             for ident in blocker.purposes:
                 if ident not in ids:

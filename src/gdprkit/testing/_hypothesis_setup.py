@@ -63,6 +63,13 @@ def register_strategies() -> None:
     st.register_type_strategy(reg.Retention, gst.retentions())
     st.register_type_strategy(reg.Purpose, gst.purposes())
     st.register_type_strategy(reg.Register, gst.registers())
+    st.register_type_strategy(reg.Operation, gst.operations())
+    st.register_type_strategy(reg.StatutoryReference, gst.statutory_references())
+    st.register_type_strategy(reg.CustomCategory, gst.custom_categories())
+    st.register_type_strategy(reg.AutomatedDecision, gst.automated_decisions())
+    st.register_type_strategy(reg.Promises, gst.promises())
+    st.register_type_strategy(reg.Cookie, gst.cookies())
+    st.register_type_strategy(reg.Blocker, gst.blockers())
 
     from gdprkit.ip import IPAddress, parse_address  # noqa: PLC0415
 

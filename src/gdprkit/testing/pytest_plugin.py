@@ -61,6 +61,7 @@ _DEMO_REGISTER: dict[str, Any] = {
         "name": "Demo Shop Ltd",
         "contact": "privacy@shop.example",
         "country": "DE",
+        "supervisory_authority": "The data protection authority of your Land",
     },
     "purposes": [
         {
@@ -69,6 +70,7 @@ _DEMO_REGISTER: dict[str, Any] = {
             "basis": "contract",
             "categories": ["identity", "contact", "account", "delivery"],
             "subjects": ["customers"],
+            "requirement": "Needed to open an account; guests can order without one",
             "retention": {
                 "description": "Until the account is closed, plus 30 days",
                 "period": "30 days",
@@ -81,6 +83,7 @@ _DEMO_REGISTER: dict[str, Any] = {
             "basis": "contract",
             "categories": ["identity", "contact", "delivery", "order_history"],
             "subjects": ["customers"],
+            "requirement": "Needed for the contract: without an address we cannot deliver",
             "recipients": [
                 {"name": "Parcel carrier", "role": "controller", "country": "DE"},
             ],
@@ -99,6 +102,7 @@ _DEMO_REGISTER: dict[str, Any] = {
             "consent_max_age": "24 months",
             "categories": ["contact", "preferences"],
             "subjects": ["newsletter subscribers"],
+            "requirement": "Voluntary: without an e-mail address there is no newsletter",
             "retention": {
                 "description": "Until withdrawal; inactive contacts after one year",
                 "period": "1 year",
@@ -126,6 +130,7 @@ _DEMO_REGISTER: dict[str, Any] = {
             "basis": "legal_obligation",
             "categories": ["identity", "order_history", "payment"],
             "subjects": ["customers"],
+            "requirement": "Required by law: every sale needs an invoice",
             "retention": {
                 "description": "Books and records: 10 years from the end of the calendar year",
                 "period": "10 years",
