@@ -4,12 +4,13 @@ them (issue 15 items 4 and 5, with the register's blockers of the notice work)."
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gdprkit.register import Blocker, Controller, Purpose, Register
+from gdprkit.register import Blocker, Controller, Purpose, Register, load_register
 from gdprkit.retention import (
     ErasureBlocker,
     ErasureOutcome,
@@ -246,3 +247,37 @@ def test_statutory_blocker_without_a_number_of_years_holds_for_review() -> None:
     assert decision.held
     assert decision.act_from is None
     assert not decision.due_now
+
+
+# --- a real shop's register: Percenta's policy (examples/registers/percenta.toml, a seed) ---
+PERCENTA = Path(__file__).resolve().parents[2] / "examples" / "registers" / "percenta.toml"
+
+
+@pytest.mark.skipif(not PERCENTA.is_file(), reason="the seed registers are not in this checkout")
+def test_percenta_policy_blockers() -> None:
+    # The quoted policy: misuse "within the last four years"; a debt sold "within the last
+    # three years, or one year for deceased customers"; book-keeping per the Bulgarian
+    # Accountancy Act Art. 12 (10 years from 1 Jan after the reporting period, [S45][S201]).
+    register = load_register(PERCENTA)
+    misuse = Record(
+        "misuse_prevention", "m", events={"misuse_suspected": at(2023, 5, 2, 10)}, subject_id="c"
+    )
+    schedule = RetentionSchedule.from_register(register)
+    [decision] = schedule.evaluate([misuse], now=at(2027, 5, 2, 15))
+    # The purpose keeps by a criterion (review), and the declared blocker holds it through
+    # the whole of 2 May 2027.
+    assert decision.hold is not None
+    assert decision.hold.until == at(2027, 5, 3)
+    assert decision.hold.ground == "Art. 17(3)(e)"
+    books = Record("legal_obligations", "i", events={"document_date": at(2024, 3, 15)})
+    [kept] = erasure_plan([books], register, now=at(2030, 1, 1)).keep
+    # 10 years from 1 Jan 2025 (after the 2024 reporting period): released at 1 Jan 2035.
+    assert kept.until == at(2035, 1, 1)
+    assert kept.ground == "Art. 17(3)(b)"
+    living = ErasureBlocker("debt_sold", subject="c", at=at(2024, 1, 10))
+    dead = ErasureBlocker("debt_sold", subject="c", at=at(2024, 1, 10), deceased=True)
+    holds = RetentionSchedule.from_register(register, holds=[living, dead]).holds
+    ends = {(h.reason, h.purpose, h.until) for h in holds}
+    assert ("debt sold", "online_purchase", at(2027, 1, 11)) in ends
+    assert ("debt sold", "online_purchase", at(2025, 1, 11)) in ends
+    assert {h.purpose for h in holds} == {"online_purchase"}

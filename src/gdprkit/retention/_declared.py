@@ -23,7 +23,7 @@ from gdprkit.retention._holds import BlockerKind, HoldScope, LegalHold
 from gdprkit.retention._presets import statutory_rule
 from gdprkit.retention._rules import RetentionRule
 
-__all__ = ["DeclaredBlocker", "declared_blockers", "declared_policy"]
+__all__ = ["DeclaredBlocker", "deceased_period", "declared_blockers", "declared_policy"]
 
 _ONE_DAY = dt.timedelta(days=1)
 _MIDNIGHT = dt.time(0)
@@ -141,9 +141,17 @@ def _statutory_rules(
 
 
 def declared_blockers(register: Register) -> dict[str, tuple[DeclaredBlocker, ...]]:
-    """The register's datable blockers, by the purpose whose records they keep."""
+    """The register's datable blockers, by the purpose whose records they keep.
+
+    A kind the register declares with variants for some subjects (``applies_to``, e.g. one
+    year for deceased customers) is not dated from records, which do not say whose they are:
+    the host application supplies those facts as erasure blockers.
+    """
+    varied = {b.kind for b in register.blockers if b.applies_to is not None}
     result: dict[str, list[DeclaredBlocker]] = {}
     for blocker in register.blockers:
+        if blocker.kind in varied and blocker.statutory is None:
+            continue
         reason = f"{blocker.kind.value.replace('_', ' ')} ({blocker.id}): {blocker.description}"
         for purpose_id in blocker.purposes:
             purpose = register.purpose(purpose_id)
@@ -175,12 +183,27 @@ def declared_blockers(register: Register) -> dict[str, tuple[DeclaredBlocker, ..
 def declared_policy(
     register: Register,
 ) -> dict[BlockerKind, tuple[frozenset[str], Duration | None]]:
-    """For each host blocker kind the register declares: the purposes it keeps, and its period."""
+    """For each host blocker kind the register declares: the purposes it keeps, and its period.
+
+    The period is that of the declaration without ``applies_to``; a dated blocker for a deceased
+    customer (``deceased=True``) takes the declaration whose ``applies_to`` names the deceased.
+    """
     policy: dict[BlockerKind, tuple[frozenset[str], Duration | None]] = {}
     for blocker in register.blockers:
         kind = KIND_OF.get(blocker.kind)
         if kind is None:
             continue
         purposes, period = policy.get(kind, (frozenset(), None))
-        policy[kind] = (purposes | set(blocker.purposes), period or blocker.period)
+        if blocker.applies_to is None and period is None:
+            period = blocker.period
+        policy[kind] = (purposes | set(blocker.purposes), period)
     return policy
+
+
+def deceased_period(register: Register, kind: BlockerKind) -> Duration | None:
+    """The period the register declares for ``kind`` when the customer has died, if any."""
+    for blocker in register.blockers:
+        applies = (blocker.applies_to or "").lower()
+        if KIND_OF.get(blocker.kind) is kind and "deceased" in applies:
+            return blocker.period
+    return None

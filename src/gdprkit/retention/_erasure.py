@@ -135,7 +135,8 @@ def erasure_plan(
        a statutory preset), keeps it under that ground — Art. 17(3)(b) — until the rule's due
        date (``until=None`` and a reason naming the missing event if the record lacks it);
        when both 1 and 2 apply, the record is kept until the later end, under that ground,
-       and the reason names both;
+       and the reason names both (a dated book-keeping hold, such as the register's statutory
+       blocker, is the end of the legal duty when the purpose itself has no dated rule);
     3. a purpose whose retention action is ``anonymise`` anonymises it instead;
     4. everything else is erased now.
 
@@ -190,6 +191,11 @@ def erasure_plan(
         legal_duty = (rule is not None and rule.ground is not None) or (
             purpose is not None and purpose.basis is LegalBasis.LEGAL_OBLIGATION
         )
+        # A dated book-keeping hold (a statutory blocker) already says when the legal duty
+        # ends: the purpose's missing rule does not make it open-ended.
+        dated_duty = hold is not None and hold.ground == LEGAL_DUTY_GROUND and until is not None
+        if decision.due is None and dated_duty:
+            legal_duty = False
         if legal_duty and (decision.due is None or decision.due > now):
             ground = rule.ground if rule is not None and rule.ground else LEGAL_DUTY_GROUND
             reason = (

@@ -382,7 +382,10 @@ def blocker_holds(
         raise InvalidType("holds must be an iterable of LegalHold or ErasureBlocker values")
     policy = {}
     if register is not None:
-        from gdprkit.retention._declared import declared_policy  # noqa: PLC0415 - import cycle
+        from gdprkit.retention._declared import (  # noqa: PLC0415 - an import cycle
+            deceased_period,
+            declared_policy,
+        )
 
         policy = declared_policy(register)
     result: list[LegalHold] = []
@@ -391,8 +394,14 @@ def blocker_holds(
             result.append(item)
         elif isinstance(item, ErasureBlocker):
             declared = policy.get(item.kind)
-            if declared is not None and item.lasts is None and declared[1] is not None:
-                item = attrs.evolve(item, lasts=declared[1])  # noqa: PLW2901 - the register's span
+            if declared is not None and item.lasts is None and item.kind in _DATED:
+                span = declared[1]
+                if item.deceased and register is not None:
+                    span = deceased_period(register, item.kind) or (
+                        None if item.kind is BlockerKind.DEBT_SOLD else span
+                    )
+                if span is not None:
+                    item = attrs.evolve(item, lasts=span)  # noqa: PLW2901 - the register's span
             hold = item.hold(zone=zone)
             if item.purpose is not None or register is None:
                 result.append(hold)
