@@ -318,3 +318,30 @@ def test_write_is_atomic_and_utf8(tmp_path: Path) -> None:
     n.write(tmp_path / "privacy.md")
     assert (tmp_path / "privacy.md").read_text(encoding="utf-8") == n.content
     assert sorted(p.name for p in tmp_path.iterdir()) == ["privacy.md"]
+
+
+def test_without_the_extra_the_error_names_it() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "sys.modules['jinja2'] = None\n"
+        "sys.modules['babel'] = None\n"
+        "from gdprkit.errors import MissingDependency\n"
+        "from gdprkit.notice import render_notice\n"
+        "from gdprkit.register import load_register\n"
+        "reg = load_register('examples/register.toml')\n"
+        "assert render_notice(reg, format='json').content.startswith('{')\n"
+        "try:\n"
+        "    render_notice(reg)\n"
+        "except MissingDependency as exc:\n"
+        "    assert 'gdprkit[notice]' in str(exc), exc\n"
+        "    assert isinstance(exc, ImportError)\n"
+        "else:\n"
+        "    raise SystemExit('rendered without Jinja2')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]

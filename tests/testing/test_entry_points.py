@@ -103,6 +103,7 @@ _RESULT_TYPES = {
     "gdprkit.export._report.DatasetCopy",
     "gdprkit.ip.text.AddressMatch",
     "gdprkit.ip.truncate.TruncationPreset",
+    "gdprkit.notice._diff.RegisterChange",
     "gdprkit.notice._render.RenderedNotice",
     "gdprkit.pseudonymise.shredding.WrappedKey",
     "gdprkit.register._lint.Finding",

@@ -246,7 +246,7 @@ def _transfers(report: AccessReport) -> str:
         (
             _purpose_name(info),
             t.recipient,
-            t.country,
+            t.country or t.destination or "",  # an unnamed third country (issue 14)
             "outside the EEA" if t.outside_eea else "inside the EEA",
             t.safeguard.value.replace("_", " "),
             t.reference or "",

@@ -28,6 +28,7 @@ from gdprkit.register import (
     Recipient,
     Register,
     Retention,
+    StatutoryReference,
     Transfer,
 )
 
@@ -83,6 +84,9 @@ def _transfer_dict(transfer: Transfer) -> dict[str, Any]:
         "safeguard": transfer.safeguard.value,
         "reference": transfer.reference,
         "outside_eea": transfer.outside_eea,
+        # a transfer to an unnamed third country (register issue 14); absent otherwise, so
+        # reports of registers without one are unchanged
+        **({"destination": transfer.destination} if transfer.destination is not None else {}),
     }
 
 
@@ -97,6 +101,25 @@ def _retention_dict(retention: Retention | None) -> dict[str, Any] | None:
         "alignment": retention.alignment,
         "action": retention.action.value,
         "citation": retention.citation,
+        # per-record and statutory retention (register issue 14), only where set
+        **({"record": retention.record} if retention.record is not None else {}),
+        **({"country": retention.country} if retention.country is not None else {}),
+        **(
+            {"statutory": _statutory_dict(retention.statutory)}
+            if retention.statutory is not None
+            else {}
+        ),
+    }
+
+
+def _statutory_dict(ref: StatutoryReference) -> dict[str, Any]:
+    """A statutory reference as the register's TOML writes it."""
+    return {
+        "document": ref.document,
+        "countries": list(ref.countries),
+        "of": ref.of.value,
+        "after": None if ref.after is None else str(ref.after),
+        "law": ref.law,
     }
 
 
@@ -111,6 +134,9 @@ def _retention_from(value: Any) -> Retention | None:
         alignment=value.get("alignment", "none"),
         action=value.get("action", "delete"),
         citation=value.get("citation"),
+        record=value.get("record"),
+        country=value.get("country"),
+        statutory=value.get("statutory"),
     )
 
 

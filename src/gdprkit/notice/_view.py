@@ -7,6 +7,7 @@ inside it), never from a blanket list.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
@@ -82,6 +83,11 @@ _STATUTORY_KIND = {
 }
 
 
+def _event(code: str) -> str:
+    """An event code as words: ``account_closed`` -> ``account closed``."""
+    return code.replace("_", " ").replace("-", " ")
+
+
 def register_fingerprint(register: Register) -> str:
     """The SHA-256 (hex) of the register's canonical JSON: same register, same fingerprint."""
     return hashlib.sha256(canonical_json(register.to_dict())).hexdigest()
@@ -93,18 +99,24 @@ def duration_text(duration: Duration, catalog: Catalog) -> str:
     return catalog.gettext(singular if duration.amount == 1 else plural, n=duration.amount)
 
 
+@functools.lru_cache(maxsize=16)
+def _territories(language: str) -> dict[str, str]:
+    """CLDR country names in ``language`` (memoised: immutable data, parsed once)."""
+    try:
+        from babel import Locale, UnknownLocaleError  # noqa: PLC0415, TID251 - the notice extra
+    except ImportError:  # pragma: no cover - exercised without the extra
+        return {}
+    try:
+        return dict(Locale.parse(language).territories)
+    except (UnknownLocaleError, ValueError):
+        return {}
+
+
 def country_name(code: str | None, catalog: Catalog) -> str | None:
     """The country's name in the catalog's language (Babel's CLDR data), else the code."""
     if code is None:
         return None
-    try:
-        from babel import Locale, UnknownLocaleError  # noqa: PLC0415, TID251 - the notice extra
-    except ImportError:  # pragma: no cover - exercised without the extra
-        return code
-    try:
-        name = Locale.parse(catalog.language).territories.get(code)
-    except (UnknownLocaleError, ValueError):
-        name = None
+    name = _territories(catalog.language).get(code)
     return f"{name} ({code})" if name else code
 
 
@@ -158,7 +170,7 @@ def _retention(retention: Retention, register: Register, catalog: Catalog) -> di
     if period:
         details.append(period)
     if retention.trigger:
-        details.append(t("counted from: %(event)s", event=retention.trigger))
+        details.append(t("counted from: %(event)s", event=_event(retention.trigger)))
     if statutory is not None:
         details.append(statutory["intro"])
         details.extend(
@@ -377,7 +389,7 @@ def _blocker(blocker: Blocker, register: Register, catalog: Catalog) -> dict[str
     if blocker.period is not None:
         how_long = duration_text(blocker.period, catalog)
         if blocker.since:
-            how_long = t("%(period)s from: %(event)s", period=how_long, event=blocker.since)
+            how_long = t("%(period)s from: %(event)s", period=how_long, event=_event(blocker.since))
     elif statutory is not None:
         how_long = "; ".join(
             [statutory["intro"]]

@@ -316,6 +316,11 @@ def load_register(path: str | os.PathLike[str]) -> Register:
     return register_from_dict(data, source=str(path))
 
 
+def _is_factory_default(default: Any, value: Any) -> bool:
+    """Whether ``value`` is what the field's factory makes (an empty list, empty promises)."""
+    return isinstance(default, attrs.Factory) and value == default.factory()  # type: ignore[arg-type]
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
@@ -326,7 +331,7 @@ def _plain(value: Any) -> Any:
             f.name: _plain(getattr(value, f.name))
             for f in attrs.fields(type(value))
             if getattr(value, f.name) != f.default
-            and not (isinstance(f.default, attrs.Factory) and getattr(value, f.name) == ())  # type: ignore[arg-type]
+            and not _is_factory_default(f.default, getattr(value, f.name))
         }
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
