@@ -129,7 +129,14 @@ def x_forwarded_for_values(*, max_hops: int = 5) -> st.SearchStrategy[str]:
 # Text pieces the scanning rules document as non-addresses, and separators that end a token.
 _DECOYS: Final = (
     "Chrome/120.0.6099.109",
-    "Chrome/120.0.0.0",
+    "(KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36",
+    "ShopApp/4.16.7.81 (iPhone; iOS 17.1)",
+    "git-commit/311b9ff kernel/5.15.90.1-microsoft-standard-WSL2 os/linux",
+    ")::{lambda",
+    "data[::2]",
+    "ab::cd()",
+    "00:1a:2b:ff:fe:3c:4d:5e",
+    "1.3.6.1.4.1.2021",
     "Safari/537.36",
     "app.3.2.1.js",
     "06:00:00",
@@ -173,13 +180,40 @@ def texts_with_addresses(draw: st.DrawFn) -> tuple[str, tuple[tuple[int, int], .
             value = draw(_V4)
             address = str(ipaddress.IPv4Address(value))
             before, after = draw(
-                st.sampled_from((("", ""), ("", ":443"), ('"', '"'), ("ip=", ""), ("[", "]")))
+                st.sampled_from(
+                    (
+                        ("", ""),
+                        ("", ":443"),
+                        ('"', '"'),
+                        ("ip=", ""),
+                        ("[", "]"),
+                        # Issue 17: glued, after a path separator, after an ellipsis.
+                        ("backup_", ""),
+                        ("x", "x"),
+                        ("/geo/", ""),
+                        ("UDP/", "/5060"),
+                        ("inside/", "(51763)"),
+                        ("client1/", ":54321"),
+                        ("a...", "[b]"),
+                    )
+                )
             )
         else:
             value = draw(_V6)
             style = draw(st.sampled_from(("compressed", "full", "exploded", "upper")))
             address = _v6_text(value, style)
-            decorations = [("", ""), ("[", "]:8080"), ("", "%eth0"), ("ip:", ""), ("(", ")")]
+            decorations = [
+                ("", ""),
+                ("[", "]:8080"),
+                ("", "%eth0"),
+                ("ip:", ""),
+                ("(", ")"),
+                # Issue 17, class 2: after a word ending in a digit or in hex letters.
+                ("ip6:", " up"),
+                ("inet6:", ""),
+                ("helo=<[IPv6:", "]>"),
+                ("peer added:", ""),
+            ]
             if style == "full":
                 decorations.append(("", ":2181"))  # Java style, only unambiguous in full form
             before, after = draw(st.sampled_from(decorations))
