@@ -601,8 +601,8 @@ def _mask_escaped(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int
 def _reencode(written: str, out: str) -> str:
     """Write ``out`` with the escapes ``written`` used for the same characters."""
     escapes: dict[str, str] = {}
-    for m in _ESCAPE.finditer(written):
-        decoded = _decode(m.group())
+    for m in _DEEP_ESCAPE.finditer(written):
+        decoded = _decode(m.group(), deep=True)
         if decoded is not None and len(decoded[0]) == 1:
             escapes.setdefault(decoded[0], m.group())
     if not escapes:
