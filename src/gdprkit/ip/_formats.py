@@ -10,12 +10,14 @@ Three kinds of field:
   address fields of a JSON line, the host of a syslog line): each element must parse as an
   address, or be one of the few placeholders servers write (``-``, ``unix:``, ``unknown``); any
   other element is replaced by :data:`UNPARSED_MARKER` and counted (fail closed);
-- **free text** (request line, referrer, user agent, messages, the rest of a JSON line): every
-  address :func:`gdprkit.ip.text.mask_text` recognises is masked.  Only in the user-agent field
-  of an access log is ``Name/1.2.3.4`` taken for a product version (``Chrome/120.0.0.0``);
-  everywhere else it is masked, since ``/lookup/192.0.2.1`` in a URL or a message is an address
-  (``skip_versions=False``: when in doubt, mask);
+- **free text** (request line, referrer, user agent, messages, the rest of a JSON line, a
+  wrapper's header, and every line that does not follow the format): every address
+  :func:`gdprkit.ip.text.mask_text` recognises is masked, with its default version rule (a
+  product version only in a user-agent context); in the user-agent field of an access log every
+  ``Name/1.2.3.4`` is a product version;
 - **fixed fields** whose pattern cannot hold an address (timestamp, status, size): copied.
+
+Format detection never makes a field unscanned: a line that does not fit is scanned whole.
 
 Every value is cached per engine (bounded, so memory stays flat): real logs repeat clients,
 user agents and referrers, and a dictionary look-up is far cheaper than a regex pass.
