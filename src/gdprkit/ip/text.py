@@ -333,6 +333,14 @@ def _v6_piece(text: str, s: int, e: int) -> list[tuple[int, int, int, str]]:
     n = len(text)
     before = text[s - 1] if s else ""
     after = text[e] if e < n else ""
+    # The usual case first: a whole address between separators that change nothing below.
+    if (
+        before != "["
+        and not (before and _is_word(before))
+        and not (after and (_is_word(after) or after == "("))
+        and _parse_v6(run) is not None
+    ):
+        return [(s, e, 6, run)] if _acceptable(run, before, after) else []
     if ":" not in run:
         m = _QUAD.fullmatch(run)
         if m is not None:
