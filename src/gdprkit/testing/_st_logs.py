@@ -125,8 +125,9 @@ def log_lines(draw: st.DrawFn, *, formats: tuple[str, ...] = LOG_LINE_FORMATS) -
     """One log line of a format in ``formats``, with the address tokens it holds.
 
     Formats: ``combined`` and ``common`` (client, an optional X-Forwarded-For list in front of
-    it, addresses in request and referrer, sometimes behind a syslog or CRI wrapper), ``jsonl`` (``remote_addr``, ``x_forwarded_for`` and a
-    free-text message), ``syslog`` (an address as host, addresses in the message), ``text``.
+    it, addresses in request and referrer, sometimes behind a syslog or CRI wrapper), ``jsonl``
+    (``remote_addr``, ``x_forwarded_for`` and a free-text message), ``syslog`` (an address as
+    host, addresses in the message), ``text``.
 
     Example:
         >>> from hypothesis import given
