@@ -211,6 +211,7 @@ def test_class_7_other_spellings(line: str, expected: str, family: int) -> None:
             "1286536309.586 921 192.0.2.68 TCP_MISS/200 507 GET http://x/ - "
             "HIER_DIRECT/203.0.113.7 text/html"
         ),
+        "- HIER_DIRECT/203.0.113.7 text/html Mozilla/5.0 (X11)",  # Squid with a user agent
         "to=<u@example.org>, relay=mx.example.org[203.0.113.7]:25, delay=0.1",  # Postfix
         "imap-login: Login: user=<u>, rip=203.0.113.7, lip=198.51.100.2",  # Dovecot
         "H=(helo) [203.0.113.7]:51000 I=[198.51.100.2]:25 F=<a@b>",  # Exim

@@ -181,8 +181,9 @@ def _is_product_version(text: str, s: int, e: int, mode: int) -> bool:
         return True
     if _AGENT_KEY.search(text, max(0, j - 24), j):
         return True
-    # One of the three tokens on either side is a product with a version or a comment: a user
-    # agent ('(KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36').
+    # One of the three tokens on either side is a product with a version or a comment, with
+    # only plain words between: a user agent ('(KHTML, like Gecko) Chrome/130.0.0.0 Mobile
+    # Safari/537.36').
     if j > 0 and text[j - 1] == "(":
         return True
     p = j - 1
@@ -197,6 +198,8 @@ def _is_product_version(text: str, s: int, e: int, mode: int) -> bool:
         token = text[q + 1 : p + 1]
         if token.endswith(")") or token.startswith("(") or _is_other_product(token):
             return True
+        if not token.isalpha():
+            break  # only plain words ('Mobile', 'like') may stand between products
         p = q
     for _ in range(3):
         if k >= n or text[k] not in " \t":
@@ -209,6 +212,8 @@ def _is_product_version(text: str, s: int, e: int, mode: int) -> bool:
         token = text[k:q]
         if token.startswith("(") or token.endswith(")") or _is_other_product(token):
             return True
+        if not token.isalpha():
+            break  # 'HIER_DIRECT/203.0.113.7 text/html Mozilla/5.0': text/html ends it
         k = q
     return False
 
