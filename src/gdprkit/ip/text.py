@@ -362,15 +362,13 @@ def _v6_piece(text: str, s: int, e: int) -> list[tuple[int, int, int, str]]:
         return []  # a slice: data[::2], a[1:-1]
     if after == "(" and not (e + 1 < n and text[e + 1].isdigit()):
         return []  # a call: ab::cd()
-    end = len(run)
+    ends = [len(run)]
     if after and _is_word(after):
         cut = max(run.rfind(":"), run.rfind("."))
         if not run[cut + 1 :].isdigit():
-            end = cut  # the glued word starts after the last separator (':2181:FastLeader')
-    while end > 0 and run[end - 1] == ".":
-        end -= 1
-    if end >= 2 and run[end - 1] == ":" and run[end - 2] != ":":
-        end -= 1  # a colon after the address: '2001:db8::1: connection refused'
+            # The glued word starts after the last separator (':2181:FastLeader'); if that
+            # leaves no address, the whole run is tried too ('2001:db8::a7x').
+            ends.insert(0, cut)
     glued_before = bool(before) and _is_word(before)
     if glued_before and run.startswith("::") and not run.startswith(":::"):
         return []  # a scope operator: std::x, from::1 (but 'ip:::' is 'ip:' and '::')
@@ -379,7 +377,13 @@ def _v6_piece(text: str, s: int, e: int) -> list[tuple[int, int, int, str]]:
     double = run[colon + 1 : colon + 2] == ":"
     word_first = glued_before or len(first) > 4 or "." in first
     found = None
-    if end > 0:
+    for end in ends:
+        while end > 0 and run[end - 1] == ".":
+            end -= 1
+        if end >= 2 and run[end - 1] == ":" and run[end - 2] != ":":
+            end -= 1  # a colon after the address: '2001:db8::1: connection refused'
+        if end <= 0:
+            continue
         if word_first:
             rest = run[colon + 1 :]
             # ip6:2a00:..., added:2a00:..., [IPv6:..., ip6::: ('ip6:' and '::'); not word::x.
@@ -389,6 +393,8 @@ def _v6_piece(text: str, s: int, e: int) -> list[tuple[int, int, int, str]]:
             found = _locate(run, 0, end)
             if found is None and not double and colon + 1 < end:
                 found = _locate(run, colon + 1, end)  # a short hex word: dead:2a00:...
+        if found is not None:
+            break
     if found is not None:
         a, b = found
         core = run[a:b]
