@@ -377,7 +377,8 @@ def _v6_piece(text: str, s: int, e: int) -> list[tuple[int, int, int, str]]:
     double = run[colon + 1 : colon + 2] == ":"
     word_first = glued_before or len(first) > 4 or "." in first
     found = None
-    for end in ends:
+    for limit in ends:
+        end = limit
         while end > 0 and run[end - 1] == ".":
             end -= 1
         if end >= 2 and run[end - 1] == ":" and run[end - 2] != ":":
