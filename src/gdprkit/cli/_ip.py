@@ -85,6 +85,12 @@ def add_parser(subparsers: Any) -> None:
     )
     mask.add_argument("--jobs", type=int, default=1, help="processes for large plain files")
     mask.add_argument(
+        "--engine",
+        choices=("auto", "python", "native"),
+        default=None,
+        help="masking engine (default: $GDPRKIT_IP_ENGINE, else native when installed)",
+    )
+    mask.add_argument(
         "--strict", action="store_true", help="exit 1 if any address field failed closed"
     )
     mask.add_argument(
@@ -280,7 +286,12 @@ def _mask_command(args: argparse.Namespace) -> int:
             if path.exists() and output.exists() and path.samefile(output):
                 raise InvalidInput(f"{output}: is also an input; use --in-place")
     progress = _progress_for(paths)
-    options: dict[str, Any] = {"masker": masker, "format": args.format, "fields": fields}
+    options: dict[str, Any] = {
+        "masker": masker,
+        "format": args.format,
+        "fields": fields,
+        "engine": args.engine,
+    }
     total = logs.LogSummary(format=args.format)
     try:
         if files == ["-"]:
@@ -361,4 +372,6 @@ def _describe(summary: LogSummary) -> str:
     )
     if summary.failed:
         text += " (" + ", ".join(f"{name}: {count}" for name, count in summary.failed) + ")"
+    if summary.engine:
+        text += f"; engine: {summary.engine}"
     return text

@@ -46,6 +46,7 @@ import attrs
 
 from gdprkit._files import atomic_output
 from gdprkit.errors import InvalidInput
+from gdprkit.ip import _engine
 from gdprkit.ip._formats import DEFAULT_JSON_FIELDS, FORMATS, UNPARSED_MARKER, Engine, detect_format
 
 if TYPE_CHECKING:
@@ -117,6 +118,8 @@ class LogSummary:
     bytes_out: int = attrs.field(default=0, validator=_nonneg)
     format: str = attrs.field(default="text")
     """The format used (after ``auto`` detection); ``mixed`` when parts disagree."""
+    engine: str = attrs.field(default="", kw_only=True)
+    """The engine that ran: ``python``, ``native``, ``mixed``, or empty for no input."""
 
     @property
     def addresses(self) -> int:
@@ -141,6 +144,8 @@ class LogSummary:
             fmt = self.format
         else:
             fmt = self.format if self.format == other.format else "mixed"
+        engines = {self.engine, other.engine} - {""}
+        engine = engines.pop() if len(engines) == 1 else ("mixed" if engines else "")
         return LogSummary(
             lines=self.lines + other.lines,
             addresses_v4=self.addresses_v4 + other.addresses_v4,
@@ -149,6 +154,7 @@ class LogSummary:
             bytes_in=self.bytes_in + other.bytes_in,
             bytes_out=self.bytes_out + other.bytes_out,
             format=fmt,
+            engine=engine,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -162,6 +168,7 @@ class LogSummary:
             "bytes_in": self.bytes_in,
             "bytes_out": self.bytes_out,
             "format": self.format,
+            "engine": self.engine,
         }
 
     @classmethod
@@ -182,6 +189,7 @@ class LogSummary:
                 bytes_in=int(data["bytes_in"]),
                 bytes_out=int(data["bytes_out"]),
                 format=str(data["format"]),
+                engine=str(data.get("engine", "")),
             )
         except KeyError as exc:
             raise InvalidInput(f"LogSummary dict lacks the key {exc.args[0]!r}") from None
@@ -223,7 +231,7 @@ def _safe_cut(data: bytes, limit: int) -> int:
 def _run(
     source: IO[bytes],
     sink: IO[bytes],
-    engine_for: Callable[[bytes], Engine],
+    engine_for: Callable[[bytes], Engine | _engine.NativeEngine],
     *,
     flush: bool,
     max_line_bytes: int,
@@ -234,7 +242,7 @@ def _run(
     read = getattr(source, "read1", None) or source.read
     write = sink.write
     carry = b""
-    engine: Engine | None = None
+    engine: Engine | _engine.NativeEngine | None = None
     continuation = False
     bytes_in = bytes_out = 0
     last_byte = 0x0A
@@ -263,8 +271,12 @@ def _run(
                 break
         if engine is None:
             engine = engine_for(data[:65536])
-        text = engine.mask_chunk(data[:cut].decode("latin-1"), continuation=continuation)
-        out = text.encode("latin-1")
+        mask_bytes = getattr(engine, "mask_bytes", None)  # the native engine works on bytes
+        if mask_bytes is not None:
+            out = mask_bytes(data[:cut], continuation=continuation)
+        else:
+            text = engine.mask_chunk(data[:cut].decode("latin-1"), continuation=continuation)
+            out = text.encode("latin-1")
         write(out)
         bytes_out += len(out)
         if flush:
@@ -274,7 +286,7 @@ def _run(
         if not block:
             break
     if engine is None:
-        return LogSummary(bytes_in=bytes_in, bytes_out=bytes_out, format="text")
+        return LogSummary(bytes_in=bytes_in, bytes_out=bytes_out, format="text", engine="")
     # A last line without its newline is still a line.
     lines = engine.lines + int(last_byte != 0x0A)
     return LogSummary(
@@ -285,15 +297,18 @@ def _run(
         bytes_in=bytes_in,
         bytes_out=bytes_out,
         format=engine.format,
+        engine=_engine.engine_name(engine),
     )
 
 
 def _engine_factory(
-    masker: IPMasker, format: str, fields: tuple[str, ...] | None
-) -> Callable[[bytes], Engine]:
-    def make(sample: bytes) -> Engine:
+    masker: IPMasker, format: str, fields: tuple[str, ...] | None, engine: str | None = None
+) -> Callable[[bytes], Engine | _engine.NativeEngine]:
+    _engine.raise_if_invalid(engine)
+
+    def make(sample: bytes) -> Engine | _engine.NativeEngine:
         chosen = detect_log_format(sample) if format == "auto" else format
-        return Engine(masker, format=chosen, fields=fields)
+        return _engine.make_engine(masker, format=chosen, fields=fields, engine=engine)
 
     return make
 
@@ -308,6 +323,7 @@ def mask_stream(
     flush: bool = False,
     max_line_bytes: int = _MAX_LINE,
     progress: Callable[[int], None] | None = None,
+    engine: str | None = None,
 ) -> LogSummary:
     """Copy ``source`` to ``sink`` (binary streams) with every IP address masked.
 
@@ -315,7 +331,9 @@ def mask_stream(
     holding addresses (default :data:`DEFAULT_JSON_FIELDS`).  ``flush=True`` flushes ``sink``
     after every block read, for pipes such as ``tail -F log | gdprkit ip mask``: the input is
     read with ``read1`` so a block is whatever has arrived.  ``progress`` is called with the
-    number of bytes read after each block.  Neither stream is closed.
+    number of bytes read after each block.  Neither stream is closed.  ``engine`` picks the
+    masking engine (``"python"``, ``"native"``, ``"auto"``; default: the ``GDPRKIT_IP_ENGINE``
+    environment variable, else native when installed), see :doc:`/areas/ip-engines`.
 
     Raises:
         InvalidInput: an unknown format, ``fields`` with a format that has no field names, or
@@ -340,7 +358,7 @@ def mask_stream(
     return _run(
         source,
         sink,
-        _engine_factory(masker, format, fields),
+        _engine_factory(masker, format, fields, engine),
         flush=flush,
         max_line_bytes=max_line_bytes,
         limit=None,
@@ -387,6 +405,7 @@ def mask_file(
     compress: bool | None = None,
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
+    engine: str | None = None,
 ) -> LogSummary:
     """Mask a log file into ``destination``, or in place when ``destination`` is ``None``.
 
@@ -397,6 +416,7 @@ def mask_file(
     greater than 1 splits an uncompressed input into byte ranges at line boundaries, masks them
     in that many processes and joins the parts in order (compressed inputs are read by one
     process).  ``progress`` receives the number of input bytes handled since the last call.
+    ``engine`` picks the masking engine as in :func:`mask_stream`.
 
     Raises:
         InvalidInput: bad options (see :func:`mask_stream`), ``jobs`` below 1.
@@ -426,6 +446,7 @@ def mask_file(
             jobs=jobs,
             progress=progress,
             workdir=dest.parent,
+            engine=engine,
         )
 
 
@@ -440,6 +461,7 @@ def _mask_path_into(
     jobs: int,
     progress: Callable[[int], None] | None,
     workdir: Path | None,
+    engine: str | None = None,
 ) -> LogSummary:
     """Mask one file into an open raw binary output (a gzip member of its own if compressing)."""
     if jobs > 1 and not _is_gzip(source):
@@ -459,12 +481,13 @@ def _mask_path_into(
             jobs=jobs,
             progress=progress,
             workdir=workdir,
+            engine=engine,
         )
     with _open_source(source) as handle, _maybe_gzip(out, compress=compress, name="") as sink:
         return _run(
             handle,
             sink,
-            _engine_factory(masker, format, fields),
+            _engine_factory(masker, format, fields, engine),
             flush=False,
             max_line_bytes=_MAX_LINE,
             limit=None,
