@@ -301,7 +301,11 @@ pub fn range_v4(value: u32) -> u8 {
 pub fn range_v6(value: u128) -> u8 {
     for (base, plen, kind) in V6_RANGES {
         let shift = 128 - plen;
-        let same = if shift == 128 { true } else { value >> shift == base >> shift };
+        let same = if shift == 128 {
+            true
+        } else {
+            value >> shift == base >> shift
+        };
         if same {
             return kind;
         }

@@ -75,14 +75,21 @@ pub struct Stats {
     pub addresses_handed_back: u64,
 }
 
+// foldhash's seeded hasher: fast on short keys, and randomly keyed per process, so log
+// content cannot be shaped to collide.
+type Map<V> = HashMap<Vec<u8>, V, foldhash::fast::RandomState>;
+
 struct Bounded<V> {
-    map: HashMap<Vec<u8>, V>,
+    map: Map<V>,
     limit: usize,
 }
 
 impl<V: Clone> Bounded<V> {
     fn new(limit: usize) -> Self {
-        Bounded { map: HashMap::new(), limit }
+        Bounded {
+            map: Map::default(),
+            limit,
+        }
     }
     fn get(&self, k: &[u8]) -> Option<&V> {
         self.map.get(k)
@@ -120,15 +127,23 @@ pub struct Engine {
     deterministic: bool,
 }
 
-fn split_quotes(line: &[u8]) -> Vec<&[u8]> {
-    let mut parts = Vec::with_capacity(9);
+/// `line.split('"')`, at most `MAX_PARTS` pieces (`None`: more, the line goes back).
+const MAX_PARTS: usize = 16;
+
+fn split_quotes(line: &[u8]) -> Option<([&[u8]; MAX_PARTS], usize)> {
+    let mut parts: [&[u8]; MAX_PARTS] = [&[]; MAX_PARTS];
+    let mut n = 0;
     let mut start = 0;
     for i in memchr::memchr_iter(b'"', line) {
-        parts.push(&line[start..i]);
+        if n + 1 >= MAX_PARTS {
+            return None;
+        }
+        parts[n] = &line[start..i];
+        n += 1;
         start = i + 1;
     }
-    parts.push(&line[start..]);
-    parts
+    parts[n] = &line[start..];
+    Some((parts, n + 1))
 }
 
 /// `_STATUS_SIZE.fullmatch`: `" (?:\d{3}|-) (?:\d+|-) "`.
@@ -137,11 +152,12 @@ fn status_size_ok(s: &[u8]) -> bool {
         return false;
     }
     let inner = &s[1..s.len() - 1];
-    let Some(sp) = inner.iter().position(|&b| b == b' ') else { return false };
+    let Some(sp) = inner.iter().position(|&b| b == b' ') else {
+        return false;
+    };
     let (status, size) = (&inner[..sp], &inner[sp + 1..]);
     let status_ok = status == b"-" || (status.len() == 3 && status.iter().all(u8::is_ascii_digit));
-    let size_ok =
-        size == b"-" || (!size.is_empty() && size.iter().all(u8::is_ascii_digit));
+    let size_ok = size == b"-" || (!size.is_empty() && size.iter().all(u8::is_ascii_digit));
     status_ok && size_ok
 }
 
@@ -193,6 +209,33 @@ impl Engine {
         self.agent_cache.clear();
     }
 
+    /// `Engine._address` written to `out`: returns (n4, n6, failed).
+    fn address_into<F: Fallback>(
+        &mut self,
+        token: &[u8],
+        out: &mut Vec<u8>,
+        fb: &mut F,
+    ) -> Result<(u64, u64, bool), F::Err> {
+        if let Some(m) = self.masker.as_mut() {
+            // Computing a cheap method beats a cache look-up (a memory miss per distinct
+            // client); Crypto-PAn on IPv6 (128 AES blocks) is worth caching.
+            if m.is_cheap_for(token) {
+                let mark = out.len();
+                if let Some(family) = m.apply_bare(token, out) {
+                    return Ok((u64::from(family == 4), u64::from(family == 6), false));
+                }
+                out.truncate(mark);
+            }
+        }
+        if let Some(hit) = self.addr_cache.get(token) {
+            out.extend_from_slice(&hit.out);
+            return Ok((hit.n4, hit.n6, hit.failed));
+        }
+        let hit = self.address(token, fb)?;
+        out.extend_from_slice(&hit.out);
+        Ok((hit.n4, hit.n6, hit.failed))
+    }
+
     /// `Engine._address`: natively for a bare address of a native method, else by Python.
     fn address<F: Fallback>(&mut self, token: &[u8], fb: &mut F) -> Result<AddrHit, F::Err> {
         if let Some(hit) = self.addr_cache.get(token) {
@@ -233,13 +276,27 @@ impl Engine {
         if !may_hold_address(value) {
             return Ok(None);
         }
-        let cache = if agent { &self.agent_cache } else { &self.text_cache };
+        let cache = if agent {
+            &self.agent_cache
+        } else {
+            &self.text_cache
+        };
         if let Some(hit) = cache.get(value) {
             return Ok(Some(hit.clone()));
         }
-        self.stats.values_handed_back += 1;
-        let hit = fb.text(value, agent)?;
-        let cache = if agent { &mut self.agent_cache } else { &mut self.text_cache };
+        let hit = if let Some(m) = self.masker.as_mut() {
+            let mut out = Vec::with_capacity(value.len() + 8);
+            let (n4, n6) = crate::scan::mask_text(value, m, agent, &mut out);
+            TextHit { out, n4, n6 }
+        } else {
+            self.stats.values_handed_back += 1;
+            fb.text(value, agent)?
+        };
+        let cache = if agent {
+            &mut self.agent_cache
+        } else {
+            &mut self.text_cache
+        };
         cache.put(value, hit.clone());
         Ok(Some(hit))
     }
@@ -255,7 +312,20 @@ impl Engine {
         Ok(())
     }
 
-    fn scan<F: Fallback>(&mut self, value: &[u8], out: &mut Vec<u8>, fb: &mut F) -> Result<(), F::Err> {
+    fn scan<F: Fallback>(
+        &mut self,
+        value: &[u8],
+        out: &mut Vec<u8>,
+        fb: &mut F,
+    ) -> Result<(), F::Err> {
+        if let Some(m) = self.masker.as_mut() {
+            // `Engine._scan`: skip_versions=False.
+            let (n4, n6) = crate::scan::mask_text(value, m, false, out);
+            self.v4 += n4;
+            self.v6 += n6;
+            self.stats.lines_native += 1;
+            return Ok(());
+        }
         if may_hold_address(value) {
             self.stats.lines_handed_back += 1;
             out.extend_from_slice(&fb.scan(value)?);
@@ -273,27 +343,34 @@ impl Engine {
         continuation: bool,
         fb: &mut F,
     ) -> Result<Vec<u8>, F::Err> {
-        self.lines += memchr::memchr_iter(b'\n', data).count() as u64;
         let mut out = Vec::with_capacity(data.len() + data.len() / 16);
         let mut first = true;
-        for line in data.split(|&b| b == b'\n') {
+        let mut start = 0;
+        let mut newlines = memchr::memchr_iter(b'\n', data);
+        loop {
+            let (line, last) = match newlines.next() {
+                Some(end) => (&data[start..end], false),
+                None => (&data[start..], true),
+            };
+            start += line.len() + 1;
             if !first {
                 out.push(b'\n');
+                self.lines += 1;
             }
             let is_first = first;
             first = false;
             if is_first && continuation {
                 self.scan(line, &mut out, fb)?;
-                continue;
+            } else if !line.is_empty() {
+                match self.format {
+                    Format::Text => self.scan(line, &mut out, fb)?,
+                    Format::Access => self.access_line(line, &mut out, fb)?,
+                    Format::Json => self.json_line(line, &mut out, fb)?,
+                    Format::Syslog => self.hand_back(line, &mut out, fb)?,
+                }
             }
-            if line.is_empty() {
-                continue;
-            }
-            match self.format {
-                Format::Text => self.scan(line, &mut out, fb)?,
-                Format::Access => self.access_line(line, &mut out, fb)?,
-                Format::Json => self.json_line(line, &mut out, fb)?,
-                Format::Syslog => self.hand_back(line, &mut out, fb)?,
+            if last {
+                break;
             }
         }
         Ok(out)
@@ -306,7 +383,10 @@ impl Engine {
         out: &mut Vec<u8>,
         fb: &mut F,
     ) -> Result<(), F::Err> {
-        let parts = split_quotes(line);
+        let Some((parts, count)) = split_quotes(line) else {
+            return self.hand_back(line, out, fb);
+        };
+        let parts = &parts[..count];
         if parts.len() < 7
             || parts[4] != b" "
             || memchr::memchr(b'\\', line).is_some()
@@ -342,13 +422,10 @@ impl Engine {
         if PLACEHOLDERS.contains(&head) {
             out.extend_from_slice(head);
         } else {
-            let hit = self.address(head, fb)?;
-            if hit.failed {
-                failed += 1;
-            }
-            n4 += hit.n4;
-            n6 += hit.n6;
-            out.extend_from_slice(&hit.out);
+            let (a4, a6, bad) = self.address_into(head, out, fb)?;
+            failed += u64::from(bad);
+            n4 += a4;
+            n6 += a6;
         }
         out.push(b' ');
         let ident_user = &front[s1 + 1..];
@@ -429,6 +506,21 @@ impl Engine {
         n6: &mut u64,
         fb: &mut F,
     ) -> Result<(), F::Err> {
+        if !may_hold_address(value) {
+            out.extend_from_slice(value);
+            return Ok(());
+        }
+        let cache = if agent {
+            &self.agent_cache
+        } else {
+            &self.text_cache
+        };
+        if let Some(hit) = cache.get(value) {
+            *n4 += hit.n4;
+            *n6 += hit.n6;
+            out.extend_from_slice(&hit.out);
+            return Ok(());
+        }
         match self.text(value, agent, fb)? {
             None => out.extend_from_slice(value),
             Some(hit) => {
@@ -489,13 +581,10 @@ impl Engine {
             if PLACEHOLDERS.contains(&v) {
                 out.extend_from_slice(v);
             } else {
-                let hit = self.address(v, fb)?;
-                if hit.failed {
-                    failed += 1;
-                }
-                n4 += hit.n4;
-                n6 += hit.n6;
-                out.extend_from_slice(&hit.out);
+                let (a4, a6, bad) = self.address_into(v, out, fb)?;
+                failed += u64::from(bad);
+                n4 += a4;
+                n6 += a6;
             }
             last = ve;
         }
@@ -513,7 +602,11 @@ impl Engine {
             return JsonMatch::No;
         };
         let name = &line[p + 1..close];
-        if !self.json_fields.iter().any(|f| f.eq_ignore_ascii_case(name)) {
+        if !self
+            .json_fields
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(name))
+        {
             return JsonMatch::No;
         }
         let mut i = close + 1;

@@ -11,6 +11,8 @@ pub mod methods;
 pub mod scan;
 
 #[cfg(feature = "python")]
+// PyO3 0.22's macros expand to conversions that clippy calls useless.
+#[allow(clippy::useless_conversion)]
 mod binding {
     use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -25,9 +27,13 @@ mod binding {
     const ABI: u32 = 1;
 
     fn gdprkit_error(py: Python<'_>, kind: &str, message: &str) -> PyErr {
-        match py.import_bound("gdprkit.errors").and_then(|m| m.getattr(kind)) {
+        match py
+            .import_bound("gdprkit.errors")
+            .and_then(|m| m.getattr(kind))
+        {
             Ok(cls) => PyErr::from_value_bound(
-                cls.call1((message,)).unwrap_or_else(|e| e.into_value(py).into_bound(py).into_any()),
+                cls.call1((message,))
+                    .unwrap_or_else(|e| e.into_value(py).into_bound(py).into_any()),
             ),
             Err(e) => e,
         }
@@ -36,12 +42,18 @@ mod binding {
     fn guarded<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
         match catch_unwind(AssertUnwindSafe(f)) {
             Ok(r) => r,
-            Err(_) => Err(gdprkit_error(py, "GdprkitError", "native IP engine: internal error")),
+            Err(_) => Err(gdprkit_error(
+                py,
+                "GdprkitError",
+                "native IP engine: internal error",
+            )),
         }
     }
 
     fn no_pickle(what: &str) -> PyErr {
-        PyTypeError::new_err(format!("{what} objects hold key material and cannot be pickled"))
+        PyTypeError::new_err(format!(
+            "{what} objects hold key material and cannot be pickled"
+        ))
     }
 
     /// latin-1 bytes as a Python str (one code point per byte).
@@ -168,7 +180,11 @@ mod binding {
                 }
                 SpecKind::CryptoPAn(k) => Method::CryptoPAn(Box::new(CryptoPAn::new(k))),
             };
-            Masker { method, skip: self.skip, embedded_ipv4: self.embedded_ipv4 }
+            Masker {
+                method,
+                skip: self.skip,
+                embedded_ipv4: self.embedded_ipv4,
+            }
         }
     }
 
@@ -193,7 +209,9 @@ mod binding {
 
         fn text(&mut self, value: &[u8], skip_versions: bool) -> PyResult<TextHit> {
             let py = self.obj.py();
-            let r = self.obj.call_method1("text", (latin1(py, value), skip_versions))?;
+            let r = self
+                .obj
+                .call_method1("text", (latin1(py, value), skip_versions))?;
             let t = r.downcast::<PyTuple>()?;
             Ok(TextHit {
                 out: to_latin1(&t.get_item(0)?)?,
@@ -237,7 +255,13 @@ mod binding {
                 "jsonl" | "nginx-json" => Format::Json,
                 "syslog" => Format::Syslog,
                 "text" => Format::Text,
-                _ => return Err(gdprkit_error(py, "InvalidInput", "format: unknown log format")),
+                _ => {
+                    return Err(gdprkit_error(
+                        py,
+                        "InvalidInput",
+                        "format: unknown log format",
+                    ))
+                }
             };
             let mut fields = Vec::new();
             for f in json_fields {
@@ -299,6 +323,60 @@ mod binding {
         }
     }
 
+    /// `mask_text_counted` for one natively computed method (the logging integration's case).
+    #[pyclass(module = "gdprkit_native", name = "TextMasker")]
+    pub struct TextMasker {
+        masker: Masker,
+    }
+
+    #[pymethods]
+    impl TextMasker {
+        #[new]
+        fn new(method: &MethodSpec) -> Self {
+            TextMasker {
+                masker: method.build(),
+            }
+        }
+
+        /// `(masked, n4, n6)`, or `None` for text outside latin-1 (the Python engine decides).
+        fn mask_text<'py>(
+            &mut self,
+            py: Python<'py>,
+            text: &Bound<'py, PyString>,
+            skip_versions: bool,
+        ) -> PyResult<Option<(Bound<'py, PyString>, u64, u64)>> {
+            let cow = text.to_cow()?;
+            let owned: Vec<u8>;
+            let bytes: &[u8] = if cow.is_ascii() {
+                cow.as_bytes()
+            } else {
+                let mut v = Vec::with_capacity(cow.len());
+                for ch in cow.chars() {
+                    match u8::try_from(u32::from(ch)) {
+                        Ok(b) => v.push(b),
+                        Err(_) => return Ok(None),
+                    }
+                }
+                owned = v;
+                &owned
+            };
+            if !crate::scan::may_hold_address(bytes) {
+                return Ok(Some((text.clone(), 0, 0)));
+            }
+            let masker = &mut self.masker;
+            let (out, n4, n6) = guarded(py, || {
+                let mut out = Vec::with_capacity(bytes.len() + 8);
+                let (n4, n6) = crate::scan::mask_text(bytes, masker, skip_versions, &mut out);
+                Ok((out, n4, n6))
+            })?;
+            Ok(Some((latin1(py, &out), n4, n6)))
+        }
+
+        fn __reduce__(&self) -> PyResult<()> {
+            Err(no_pickle("TextMasker"))
+        }
+    }
+
     #[pymodule]
     fn gdprkit_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("ABI", ABI)?;
@@ -306,6 +384,7 @@ mod binding {
         m.add_class::<SealedKey>()?;
         m.add_class::<MethodSpec>()?;
         m.add_class::<LineEngine>()?;
+        m.add_class::<TextMasker>()?;
         Ok(())
     }
 }

@@ -27,7 +27,11 @@ impl CryptoPAn {
         let mut block = *GenericArray::from_slice(&key[16..]);
         cipher.encrypt_block(&mut block);
         let pad = u128::from_be_bytes(block.into());
-        CryptoPAn { cipher, pad, v4_head: Vec::new() }
+        CryptoPAn {
+            cipher,
+            pad,
+            v4_head: Vec::new(),
+        }
     }
 
     /// Flip bits for positions `from..to` of a `width`-bit value (bit 0 = most significant).
@@ -71,7 +75,12 @@ impl CryptoPAn {
 
 pub enum Method {
     /// `TruncationMasker`: the kept-bit masks, 6to4 and Teredo capped (see truncate.py).
-    Truncate { keep4: u32, keep6: u128, keep_6to4: u128, keep_teredo: u128 },
+    Truncate {
+        keep4: u32,
+        keep6: u128,
+        keep_6to4: u128,
+        keep_teredo: u128,
+    },
     CryptoPAn(Box<CryptoPAn>),
 }
 
@@ -92,7 +101,12 @@ impl Masker {
 
     fn mask6(&mut self, v: u128) -> u128 {
         match &mut self.method {
-            Method::Truncate { keep6, keep_6to4, keep_teredo, .. } => {
+            Method::Truncate {
+                keep6,
+                keep_6to4,
+                keep_teredo,
+                ..
+            } => {
                 if v >> 112 == 0x2002 {
                     v & *keep_6to4
                 } else if v >> 96 == 0x2001_0000 {
@@ -102,6 +116,14 @@ impl Masker {
                 }
             }
             Method::CryptoPAn(cp) => cp.v6(v),
+        }
+    }
+
+    /// Whether computing `token` costs less than a cache look-up (no Crypto-PAn IPv6).
+    pub fn is_cheap_for(&self, token: &[u8]) -> bool {
+        match self.method {
+            Method::Truncate { .. } => true,
+            Method::CryptoPAn(_) => !token.contains(&b':'),
         }
     }
 

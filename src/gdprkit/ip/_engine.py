@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import weakref
 from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Final
@@ -116,6 +117,33 @@ def _method_spec(module: ModuleType, masker: IPMasker) -> Any:
         if sealed is not None:
             return module.MethodSpec.cryptopan(sealed, skip, masker._embedded_ipv4)
     return None
+
+
+# One native text masker per Python masker, living as long as it (False: none possible).
+_TEXT_MASKERS: weakref.WeakKeyDictionary[object, Any] = weakref.WeakKeyDictionary()
+
+
+def text_masker(masker: IPMasker) -> Any:
+    """The native ``mask_text`` of ``masker``, or ``None`` (the Python code then runs).
+
+    Only methods computed natively qualify: the native scanner never calls back into Python,
+    so one masker can serve every thread of a web application.
+    """
+    if os.environ.get(ENV_VAR) == "python":
+        return None
+    try:
+        found = _TEXT_MASKERS.get(masker)
+    except TypeError:  # not weakly referenceable: no native path
+        return None
+    if found is None:
+        module = native_module()
+        spec = None if module is None else _method_spec(module, masker)
+        found = False if spec is None else module.TextMasker(spec)  # type: ignore[union-attr]
+        try:
+            _TEXT_MASKERS[masker] = found
+        except TypeError:
+            return None
+    return found or None
 
 
 def seal_key(material: bytes) -> object | None:

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from gdprkit.errors import InvalidAddress, InvalidType
+from gdprkit.ip import _engine
 from gdprkit.ip._address import _parse_port, _parse_v4, _parse_v6
 
 if TYPE_CHECKING:
@@ -189,6 +190,11 @@ def mask_text_counted(
         ('a 192.0.2.0 b [2001:db8::]:80', 1, 1)
     """
     _check_text(text)
+    native = _engine.text_masker(masker)
+    if native is not None:
+        found: tuple[str, int, int] | None = native.mask_text(text, skip_versions)
+        if found is not None:
+            return found
     pattern = _PATTERN_STRICT if skip_versions else _PATTERN_ALL
     cache = _run_cache(masker)
     counts = [0, 0]
