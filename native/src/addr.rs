@@ -123,9 +123,8 @@ pub fn parse_v6(text: &[u8]) -> Option<V6> {
     for g in &lg {
         value = (value << 16) | group(g)?;
     }
-    if missing > 0 {
-        value <<= 16 * missing as u32;
-    }
+    // `missing` is 1..=8: shifting a u128 by 128 would overflow (the value is 0 then anyway).
+    value = value.checked_shl(16 * missing as u32).unwrap_or(0);
     for g in &rg {
         value = (value << 16) | group(g)?;
     }
