@@ -563,7 +563,8 @@ impl Engine {
         if spans.is_empty() {
             return self.scan(line, out, fb);
         }
-        if dirty_text || may_hold_address(&line[texts_from..]) {
+        let native_text = self.masker.is_some();
+        if !native_text && (dirty_text || may_hold_address(&line[texts_from..])) {
             return self.hand_back(line, out, fb);
         }
         // Decide every value before writing anything: a list or odd value sends the line back.
@@ -576,7 +577,9 @@ impl Engine {
         let mut last = 0;
         let (mut n4, mut n6, mut failed) = (0u64, 0u64, 0u64);
         for &(vs, ve) in &spans {
-            out.extend_from_slice(&line[last..vs]);
+            // The free text before the value (with the key): `_scan` of the joined texts,
+            // which scans each piece alone (the separator joins no run and no word).
+            self.put_json_text(&line[last..vs], out, &mut n4, &mut n6);
             let v = &line[vs..ve];
             if PLACEHOLDERS.contains(&v) {
                 out.extend_from_slice(v);
@@ -588,12 +591,24 @@ impl Engine {
             }
             last = ve;
         }
-        out.extend_from_slice(&line[last..]);
+        self.put_json_text(&line[last..], out, &mut n4, &mut n6);
         self.v4 += n4;
         self.v6 += n6;
         self.failed_json += failed;
         self.stats.lines_native += 1;
         Ok(())
+    }
+
+    fn put_json_text(&mut self, piece: &[u8], out: &mut Vec<u8>, n4: &mut u64, n6: &mut u64) {
+        match self.masker.as_mut() {
+            Some(m) => {
+                let (a4, a6) = crate::scan::mask_text(piece, m, false, out);
+                *n4 += a4;
+                *n6 += a6;
+            }
+            // Without a native method the line came here only if every piece is clean.
+            None => out.extend_from_slice(piece),
+        }
     }
 
     fn json_match(&self, line: &[u8], p: usize) -> JsonMatch {

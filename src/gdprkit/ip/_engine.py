@@ -196,10 +196,10 @@ class NativeEngine:
         fields: tuple[str, ...] | None,
         cache_size: int = 65536,
     ) -> None:
-        from gdprkit.ip._formats import DEFAULT_JSON_FIELDS, Engine  # noqa: PLC0415
+        from gdprkit.ip._formats import DEFAULT_JSON_FIELDS  # noqa: PLC0415
 
         self.format = format
-        self._python = Engine(masker, format=format, fields=fields, cache_size=cache_size)
+        self._python = _python_engine(masker, format=format, fields=fields, cache_size=cache_size)
         self._native = module.LineEngine(
             format,
             _method_spec(module, masker),
@@ -247,6 +247,18 @@ class NativeEngine:
         return self.mask_bytes(text.encode("latin-1"), continuation=continuation).decode("latin-1")
 
 
+def _python_engine(
+    masker: IPMasker, *, format: str, fields: tuple[str, ...] | None, cache_size: int = 65536
+) -> Engine:
+    """The Python ``Engine``, held to the Python text scanner whatever is installed."""
+    from gdprkit.ip._formats import Engine  # noqa: PLC0415
+    from gdprkit.ip.text import _mask_text_counted_python  # noqa: PLC0415
+
+    engine = Engine(masker, format=format, fields=fields, cache_size=cache_size)
+    engine._mask_text_counted = _mask_text_counted_python
+    return engine
+
+
 def make_engine(
     masker: IPMasker, *, format: str, fields: tuple[str, ...] | None, engine: str | None = None
 ) -> Engine | NativeEngine:
@@ -256,13 +268,11 @@ def make_engine(
         InvalidInput: an unknown engine name.
         MissingDependency: ``native`` was asked for but is not installed.
     """
-    from gdprkit.ip._formats import Engine  # noqa: PLC0415
-
     if choose(engine) == "native":
         module = native_module()
         if module is not None:
             return NativeEngine(module, masker, format=format, fields=fields)
-    return Engine(masker, format=format, fields=fields)
+    return _python_engine(masker, format=format, fields=fields)
 
 
 def engine_name(engine: object) -> str:

@@ -195,6 +195,14 @@ def mask_text_counted(
         found: tuple[str, int, int] | None = native.mask_text(text, skip_versions)
         if found is not None:
             return found
+    return _mask_text_counted_python(text, masker, skip_versions=skip_versions)
+
+
+def _mask_text_counted_python(
+    text: str, masker: IPMasker, *, skip_versions: bool = True
+) -> tuple[str, int, int]:
+    """:func:`mask_text_counted` of the Python engine (the reference of the native one)."""
+    _check_text(text)
     pattern = _PATTERN_STRICT if skip_versions else _PATTERN_ALL
     cache = _run_cache(masker)
     counts = [0, 0]
