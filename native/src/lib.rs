@@ -21,7 +21,10 @@ mod binding {
     use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 
     use crate::engine::{self, AddrHit, Fallback, Format, TextHit};
-    use crate::methods::{CryptoPAn, Masker, Method};
+    use aes::cipher::generic_array::GenericArray;
+    use aes::cipher::KeyInit;
+
+    use crate::methods::{CryptoPAn, IpcryptPfx, Masker, Method};
 
     /// Bumped whenever the Python adapter and this module must change together.
     const ABI: u32 = 1;
@@ -81,17 +84,21 @@ mod binding {
     /// Key material inside native memory: no repr of the bytes, no pickling, no way back out.
     #[pyclass(module = "gdprkit_native", name = "SealedKey", frozen)]
     pub struct SealedKey {
-        key: [u8; 32],
+        key: Vec<u8>,
     }
 
     #[pymethods]
     impl SealedKey {
         #[new]
         fn new(py: Python<'_>, key: &[u8]) -> PyResult<Self> {
-            let key: [u8; 32] = key
-                .try_into()
-                .map_err(|_| gdprkit_error(py, "InvalidInput", "key: expected 32 bytes"))?;
-            Ok(SealedKey { key })
+            if key.len() != 16 && key.len() != 32 {
+                return Err(gdprkit_error(
+                    py,
+                    "InvalidInput",
+                    "key: expected 16 or 32 bytes",
+                ));
+            }
+            Ok(SealedKey { key: key.to_vec() })
         }
         fn __repr__(&self) -> &'static str {
             "SealedKey(...)"
@@ -112,6 +119,15 @@ mod binding {
     enum SpecKind {
         Truncate(u32, u32),
         CryptoPAn([u8; 32]),
+        IpcryptPfx([u8; 32]),
+        IpcryptDet([u8; 16]),
+    }
+
+    fn key_of<const N: usize>(py: Python<'_>, key: &SealedKey) -> PyResult<[u8; N]> {
+        key.key
+            .as_slice()
+            .try_into()
+            .map_err(|_| gdprkit_error(py, "InvalidInput", "key: the wrong length for this method"))
     }
 
     fn skip_bits(py: Python<'_>, skip: Vec<String>) -> PyResult<u8> {
@@ -149,15 +165,37 @@ mod binding {
             embedded_ipv4: bool,
         ) -> PyResult<Self> {
             Ok(MethodSpec {
-                kind: SpecKind::CryptoPAn(key.key),
+                kind: SpecKind::CryptoPAn(key_of(py, key)?),
                 skip: skip_bits(py, skip)?,
                 embedded_ipv4,
+            })
+        }
+        #[staticmethod]
+        fn ipcrypt_pfx(py: Python<'_>, key: &SealedKey, skip: Vec<String>) -> PyResult<Self> {
+            Ok(MethodSpec {
+                kind: SpecKind::IpcryptPfx(key_of(py, key)?),
+                skip: skip_bits(py, skip)?,
+                embedded_ipv4: true,
+            })
+        }
+        #[staticmethod]
+        fn ipcrypt_deterministic(
+            py: Python<'_>,
+            key: &SealedKey,
+            skip: Vec<String>,
+        ) -> PyResult<Self> {
+            Ok(MethodSpec {
+                kind: SpecKind::IpcryptDet(key_of(py, key)?),
+                skip: skip_bits(py, skip)?,
+                embedded_ipv4: true,
             })
         }
         fn __repr__(&self) -> String {
             match self.kind {
                 SpecKind::Truncate(a, b) => format!("MethodSpec(truncate {a}/{b})"),
                 SpecKind::CryptoPAn(_) => "MethodSpec(cryptopan)".to_string(),
+                SpecKind::IpcryptPfx(_) => "MethodSpec(ipcrypt-pfx)".to_string(),
+                SpecKind::IpcryptDet(_) => "MethodSpec(ipcrypt-deterministic)".to_string(),
             }
         }
         fn __reduce__(&self) -> PyResult<()> {
@@ -179,6 +217,10 @@ mod binding {
                     }
                 }
                 SpecKind::CryptoPAn(k) => Method::CryptoPAn(Box::new(CryptoPAn::new(k))),
+                SpecKind::IpcryptPfx(k) => Method::IpcryptPfx(Box::new(IpcryptPfx::new(k))),
+                SpecKind::IpcryptDet(k) => {
+                    Method::IpcryptDet(Box::new(aes::Aes128::new(GenericArray::from_slice(k))))
+                }
             };
             Masker {
                 method,

@@ -73,6 +73,41 @@ impl CryptoPAn {
     }
 }
 
+/// ipcrypt-pfx (draft-denis-ipcrypt): bit n of the 16-byte form is flipped by the last bit of
+/// `AES_K1(P) XOR AES_K2(P)`, `P = (1 << n) | (value >> (128 - n))`; IPv4 from bit 96 on.
+pub struct IpcryptPfx {
+    k1: Aes128,
+    k2: Aes128,
+}
+
+impl IpcryptPfx {
+    pub fn new(key: &[u8; 32]) -> Self {
+        IpcryptPfx {
+            k1: Aes128::new(GenericArray::from_slice(&key[..16])),
+            k2: Aes128::new(GenericArray::from_slice(&key[16..])),
+        }
+    }
+
+    pub fn encrypt(&self, value: u128, start: u32) -> u128 {
+        let n = (128 - start) as usize;
+        let mut a = [GenericArray::default(); 128];
+        for (k, block) in a.iter_mut().enumerate().take(n) {
+            let pos = start + k as u32;
+            let prefix = value.checked_shr(128 - pos).unwrap_or(0);
+            *block = GenericArray::from(((1u128 << pos) | prefix).to_be_bytes());
+        }
+        let mut b = a;
+        self.k1.encrypt_blocks(&mut a[..n]);
+        self.k2.encrypt_blocks(&mut b[..n]);
+        let mut flips: u128 = 0;
+        for k in 0..n {
+            let bit = u128::from((a[k][15] ^ b[k][15]) & 1);
+            flips |= bit << (127 - (start + k as u32));
+        }
+        value ^ flips
+    }
+}
+
 pub enum Method {
     /// `TruncationMasker`: the kept-bit masks, 6to4 and Teredo capped (see truncate.py).
     Truncate {
@@ -82,6 +117,10 @@ pub enum Method {
         keep_teredo: u128,
     },
     CryptoPAn(Box<CryptoPAn>),
+    /// `IPCryptPfx`.
+    IpcryptPfx(Box<IpcryptPfx>),
+    /// `IPCryptDeterministic`: AES-128 of the 16-byte form.
+    IpcryptDet(Box<Aes128>),
 }
 
 pub struct Masker {
@@ -96,6 +135,8 @@ impl Masker {
         match &mut self.method {
             Method::Truncate { keep4, .. } => v & *keep4,
             Method::CryptoPAn(cp) => cp.v4(v),
+            // Never reached: ipcrypt takes `apply_ipcrypt`.
+            Method::IpcryptPfx(_) | Method::IpcryptDet(_) => v,
         }
     }
 
@@ -116,6 +157,7 @@ impl Masker {
                 }
             }
             Method::CryptoPAn(cp) => cp.v6(v),
+            Method::IpcryptPfx(_) | Method::IpcryptDet(_) => v,
         }
     }
 
@@ -123,7 +165,8 @@ impl Masker {
     pub fn is_cheap_for(&self, token: &[u8]) -> bool {
         match self.method {
             Method::Truncate { .. } => true,
-            Method::CryptoPAn(_) => !token.contains(&b':'),
+            Method::CryptoPAn(_) | Method::IpcryptPfx(_) => !token.contains(&b':'),
+            Method::IpcryptDet(_) => true,
         }
     }
 
@@ -134,6 +177,9 @@ impl Masker {
     /// `_fast_path`: mask a bare address; `None` when the token is not one (Python decides).
     /// Returns the output and the textual family (4 or 6) that `_family` gives the token.
     pub fn apply_bare(&mut self, token: &[u8], out: &mut Vec<u8>) -> Option<u8> {
+        if matches!(self.method, Method::IpcryptPfx(_) | Method::IpcryptDet(_)) {
+            return self.apply_ipcrypt(token, out);
+        }
         if !token.contains(&b':') {
             let v4 = addr::parse_v4(token)?;
             if self.skipped(addr::range_v4(v4)) {
@@ -167,6 +213,55 @@ impl Masker {
             addr::format_v6(m, m >> 32 == MAPPED_HIGH, out);
         }
         Some(6)
+    }
+}
+
+impl Masker {
+    /// `_KeyedIPCrypt.apply` on a bare address: `_to16`, the skip check of the general path
+    /// (`_special_range_of(parsed, embedded_ipv4=True)`), `_mask_parsed` and `_emit`.
+    fn apply_ipcrypt(&mut self, token: &[u8], out: &mut Vec<u8>) -> Option<u8> {
+        let (value, v4_text, kind) = if !token.contains(&b':') {
+            let v4 = addr::parse_v4(token)?;
+            (
+                (MAPPED_HIGH << 32) | u128::from(v4),
+                true,
+                addr::range_v4(v4),
+            )
+        } else {
+            if token[0] == b'[' || token.contains(&b'%') {
+                return None;
+            }
+            let p = addr::parse_v6(token)?;
+            let high = p.value >> 32;
+            let carries = high == MAPPED_HIGH || (high == 0 && p.dotted);
+            let kind = if carries {
+                addr::range_v4((p.value & 0xFFFF_FFFF) as u32)
+            } else {
+                addr::range_v6(p.value)
+            };
+            (p.value, false, kind)
+        };
+        if self.skipped(kind) {
+            out.extend_from_slice(token);
+            return Some(if v4_text { 4 } else { 6 });
+        }
+        let masked = match &self.method {
+            Method::IpcryptPfx(pfx) => {
+                pfx.encrypt(value, if value >> 32 == MAPPED_HIGH { 96 } else { 0 })
+            }
+            Method::IpcryptDet(aes) => {
+                let mut block = GenericArray::from(value.to_be_bytes());
+                aes.encrypt_block(&mut block);
+                u128::from_be_bytes(block.into())
+            }
+            _ => return None,
+        };
+        if v4_text && masked >> 32 == MAPPED_HIGH {
+            addr::format_v4((masked & 0xFFFF_FFFF) as u32, out);
+        } else {
+            addr::format_v6(masked, masked >> 32 == MAPPED_HIGH, out);
+        }
+        Some(if v4_text { 4 } else { 6 })
     }
 }
 

@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 
 from gdprkit.ip import (
     CryptoPAnMasker,
+    IPCryptDeterministic,
+    IPCryptPfx,
     IPMasker,
     SpecialRange,
     TruncationMasker,
@@ -74,7 +76,7 @@ def _edge_texts() -> st.SearchStrategy[str]:
 
 
 def _native_maskers() -> st.SearchStrategy[IPMasker]:
-    """Maskers whose method the native engine computes itself (truncation, Crypto-PAn)."""
+    """Maskers whose method the native engine computes itself (truncation, Crypto-PAn, ipcrypt)."""
     key = st.binary(min_size=32, max_size=32)
     skip = st.sets(st.sampled_from(list(SpecialRange)), max_size=3)
     return st.one_of(
@@ -87,6 +89,8 @@ def _native_maskers() -> st.SearchStrategy[IPMasker]:
         st.builds(
             lambda k, e, s: CryptoPAnMasker(k, embedded_ipv4=e, skip=s), key, st.booleans(), skip
         ),
+        st.builds(lambda k, s: IPCryptPfx(k, skip=s), key.filter(lambda k: k[:16] != k[16:]), skip),
+        st.builds(lambda k, s: IPCryptDeterministic(k[:16], skip=s), key, skip),
     )
 
 

@@ -7,11 +7,12 @@ it is used automatically; ``engine="python"`` / ``engine="native"`` (``gdprkit i
 where it is not installed is an error naming the install command.
 
 The native engine is identical to the Python one by construction: it handles the lines and
-values it fully implements (access-log lines of the usual shape, JSON lines whose free text holds
-no address, text that certainly holds no address, bare addresses of the truncation and Crypto-PAn
-methods) and hands everything else to the Python engine created beside it, whose output it
-copies.  Other methods (ipcrypt, keyed tokens, redaction, ``keep_form``) are asked of the Python
-masker once per distinct address and cached natively.
+values it fully implements (access-log lines of the usual shape, JSON lines whose address fields
+hold one token each, free text, bare addresses of the truncation, Crypto-PAn, ipcrypt-pfx and
+ipcrypt-deterministic methods) and hands everything else to the Python engine created beside it,
+whose output it copies.  Other methods (ipcrypt-nd/ndx, keyed tokens, redaction, ``keep_form``)
+are asked of the Python masker once per distinct address and cached natively; free text is then
+scanned by the Python engine too.
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ def describe() -> str:
 def _method_spec(module: ModuleType, masker: IPMasker) -> Any:
     """The native description of ``masker``'s method, or ``None`` (then Python computes it)."""
     from gdprkit.ip.cryptopan import CryptoPAnMasker  # noqa: PLC0415
+    from gdprkit.ip.ipcrypt import IPCryptDeterministic, IPCryptPfx  # noqa: PLC0415
     from gdprkit.ip.truncate import TruncationMasker  # noqa: PLC0415
 
     if getattr(masker, "_keep_form", True):
@@ -112,10 +114,15 @@ def _method_spec(module: ModuleType, masker: IPMasker) -> Any:
         return None
     if type(masker) is TruncationMasker and masker._embedded_ipv4:
         return module.MethodSpec.truncate(masker.ipv4_prefix, masker.ipv6_prefix, skip)
+    sealed = getattr(masker, "_native_key", None)
+    if sealed is None:
+        return None
     if type(masker) is CryptoPAnMasker:
-        sealed = getattr(masker, "_native_key", None)
-        if sealed is not None:
-            return module.MethodSpec.cryptopan(sealed, skip, masker._embedded_ipv4)
+        return module.MethodSpec.cryptopan(sealed, skip, masker._embedded_ipv4)
+    if type(masker) is IPCryptPfx:
+        return module.MethodSpec.ipcrypt_pfx(sealed, skip)
+    if type(masker) is IPCryptDeterministic:
+        return module.MethodSpec.ipcrypt_deterministic(sealed, skip)
     return None
 
 
