@@ -284,14 +284,9 @@ impl Engine {
         if let Some(hit) = cache.get(value) {
             return Ok(Some(hit.clone()));
         }
-        let hit = if let Some(m) = self.masker.as_mut() {
-            let mut out = Vec::with_capacity(value.len() + 8);
-            let (n4, n6) = crate::scan::mask_text(value, m, agent, &mut out);
-            TextHit { out, n4, n6 }
-        } else {
-            self.stats.values_handed_back += 1;
-            fb.text(value, agent)?
-        };
+        // The Python scanner decides every value that may hold an address.
+        self.stats.values_handed_back += 1;
+        let hit = fb.text(value, agent)?;
         let cache = if agent {
             &mut self.agent_cache
         } else {
@@ -318,14 +313,6 @@ impl Engine {
         out: &mut Vec<u8>,
         fb: &mut F,
     ) -> Result<(), F::Err> {
-        if let Some(m) = self.masker.as_mut() {
-            // `Engine._scan`: skip_versions=False.
-            let (n4, n6) = crate::scan::mask_text(value, m, false, out);
-            self.v4 += n4;
-            self.v6 += n6;
-            self.stats.lines_native += 1;
-            return Ok(());
-        }
         if may_hold_address(value) {
             self.stats.lines_handed_back += 1;
             out.extend_from_slice(&fb.scan(value)?);
@@ -343,6 +330,19 @@ impl Engine {
         continuation: bool,
         fb: &mut F,
     ) -> Result<Vec<u8>, F::Err> {
+        if self.format == Format::Text {
+            // `Engine.mask_chunk` scans a text chunk as one string (a user-agent key on one line
+            // can make a version of the next): a chunk that may hold an address goes back whole.
+            self.lines += memchr::memchr_iter(b'\n', data).count() as u64;
+            let lines = memchr::memchr_iter(b'\n', data).count() as u64 + 1;
+            return if may_hold_address(data) {
+                self.stats.lines_handed_back += lines;
+                fb.scan(data)
+            } else {
+                self.stats.lines_native += lines;
+                Ok(data.to_vec())
+            };
+        }
         let mut out = Vec::with_capacity(data.len() + data.len() / 16);
         let mut first = true;
         let mut start = 0;
@@ -453,43 +453,37 @@ impl Engine {
         let tail_start = parts[..6].iter().map(|p| p.len() + 1).sum::<usize>();
         let tail = &line[tail_start..];
         if !tail.is_empty() && tail != b" \"-\"" && may_hold_address(tail) {
-            let mut done = false;
-            if parts.len() == 9 && parts[6] == b" " && parts[8].is_empty() {
-                // nginx's trailing "$http_x_forwarded_for": token by token, all or nothing.
-                let mut list = Vec::with_capacity(tail.len() + 16);
-                let (mut a4, mut a6) = (0u64, 0u64);
-                let mut ok = true;
-                let mut firstt = true;
-                for token in split_str(parts[7], b", ") {
-                    let hit = self.address(token, fb)?;
-                    if hit.failed {
-                        ok = false;
-                        break;
+            let quotes = memchr::memchr_iter(b'"', tail).count();
+            if tail.len() > 3 && tail.starts_with(b" \"") && tail.ends_with(b"\"") && quotes == 2 {
+                // `Engine._tail`: nginx's trailing "$http_x_forwarded_for", an address field.
+                let inner = &tail[2..tail.len() - 1];
+                out.extend_from_slice(b" \"");
+                let mut first_token = true;
+                for token in split_str(inner, b", ") {
+                    if !first_token {
+                        out.extend_from_slice(b", ");
                     }
-                    if !firstt {
-                        list.extend_from_slice(b", ");
+                    first_token = false;
+                    if PLACEHOLDERS.contains(&token) {
+                        out.extend_from_slice(token);
+                        continue;
                     }
-                    firstt = false;
-                    list.extend_from_slice(&hit.out);
-                    a4 += hit.n4;
-                    a6 += hit.n6;
-                }
-                if ok {
-                    out.extend_from_slice(b" \"");
-                    out.extend_from_slice(&list);
-                    out.push(b'"');
+                    let (a4, a6, bad) = self.address_into(token, out, fb)?;
+                    if bad {
+                        // Failed closed or free text, by the token's shape: Python decides.
+                        out.truncate(start);
+                        return self.hand_back(line, out, fb);
+                    }
                     n4 += a4;
                     n6 += a6;
-                    done = true;
                 }
-            }
-            if !done {
+                out.push(b'"');
+            } else {
                 self.put_text(tail, false, out, &mut n4, &mut n6, fb)?;
             }
         } else {
             out.extend_from_slice(tail);
         }
-        let _ = start;
         self.v4 += n4;
         self.v6 += n6;
         self.failed_client += failed;
@@ -563,8 +557,9 @@ impl Engine {
         if spans.is_empty() {
             return self.scan(line, out, fb);
         }
-        let native_text = self.masker.is_some();
-        if !native_text && (dirty_text || may_hold_address(&line[texts_from..])) {
+        // The free text of a JSON line is scanned as one string by the Python engine (its
+        // version context spans pieces): any piece that may hold an address sends the line back.
+        if dirty_text || may_hold_address(&line[texts_from..]) {
             return self.hand_back(line, out, fb);
         }
         // Decide every value before writing anything: a list or odd value sends the line back.
@@ -579,7 +574,7 @@ impl Engine {
         for &(vs, ve) in &spans {
             // The free text before the value (with the key): `_scan` of the joined texts,
             // which scans each piece alone (the separator joins no run and no word).
-            self.put_json_text(&line[last..vs], out, &mut n4, &mut n6);
+            out.extend_from_slice(&line[last..vs]);
             let v = &line[vs..ve];
             if PLACEHOLDERS.contains(&v) {
                 out.extend_from_slice(v);
@@ -591,24 +586,12 @@ impl Engine {
             }
             last = ve;
         }
-        self.put_json_text(&line[last..], out, &mut n4, &mut n6);
+        out.extend_from_slice(&line[last..]);
         self.v4 += n4;
         self.v6 += n6;
         self.failed_json += failed;
         self.stats.lines_native += 1;
         Ok(())
-    }
-
-    fn put_json_text(&mut self, piece: &[u8], out: &mut Vec<u8>, n4: &mut u64, n6: &mut u64) {
-        match self.masker.as_mut() {
-            Some(m) => {
-                let (a4, a6) = crate::scan::mask_text(piece, m, false, out);
-                *n4 += a4;
-                *n6 += a6;
-            }
-            // Without a native method the line came here only if every piece is clean.
-            None => out.extend_from_slice(piece),
-        }
     }
 
     fn json_match(&self, line: &[u8], p: usize) -> JsonMatch {

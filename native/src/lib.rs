@@ -365,57 +365,14 @@ mod binding {
         }
     }
 
-    /// `mask_text_counted` for one natively computed method (the logging integration's case).
-    #[pyclass(module = "gdprkit_native", name = "TextMasker")]
-    pub struct TextMasker {
-        masker: Masker,
-    }
-
-    #[pymethods]
-    impl TextMasker {
-        #[new]
-        fn new(method: &MethodSpec) -> Self {
-            TextMasker {
-                masker: method.build(),
-            }
-        }
-
-        /// `(masked, n4, n6)`, or `None` for text outside latin-1 (the Python engine decides).
-        fn mask_text<'py>(
-            &mut self,
-            py: Python<'py>,
-            text: &Bound<'py, PyString>,
-            skip_versions: bool,
-        ) -> PyResult<Option<(Bound<'py, PyString>, u64, u64)>> {
-            let cow = text.to_cow()?;
-            let owned: Vec<u8>;
-            let bytes: &[u8] = if cow.is_ascii() {
-                cow.as_bytes()
-            } else {
-                let mut v = Vec::with_capacity(cow.len());
-                for ch in cow.chars() {
-                    match u8::try_from(u32::from(ch)) {
-                        Ok(b) => v.push(b),
-                        Err(_) => return Ok(None),
-                    }
-                }
-                owned = v;
-                &owned
-            };
-            if !crate::scan::may_hold_address(bytes) {
-                return Ok(Some((text.clone(), 0, 0)));
-            }
-            let masker = &mut self.masker;
-            let (out, n4, n6) = guarded(py, || {
-                let mut out = Vec::with_capacity(bytes.len() + 8);
-                let (n4, n6) = crate::scan::mask_text(bytes, masker, skip_versions, &mut out);
-                Ok((out, n4, n6))
-            })?;
-            Ok(Some((latin1(py, &out), n4, n6)))
-        }
-
-        fn __reduce__(&self) -> PyResult<()> {
-            Err(no_pickle("TextMasker"))
+    /// Whether `text` may hold an address for `gdprkit.ip.text` (`False`: it certainly holds
+    /// none, and `mask_text` returns it unchanged).  Non-ASCII characters are never part of an
+    /// address or an escape, so the UTF-8 bytes are tested as they are.
+    #[pyfunction]
+    fn may_hold_address(text: &Bound<'_, PyString>) -> PyResult<bool> {
+        match text.to_cow() {
+            Ok(s) => Ok(crate::scan::may_hold_address(s.as_bytes())),
+            Err(_) => Ok(true), // lone surrogates: not UTF-8, the Python scanner decides
         }
     }
 
@@ -426,7 +383,7 @@ mod binding {
         m.add_class::<SealedKey>()?;
         m.add_class::<MethodSpec>()?;
         m.add_class::<LineEngine>()?;
-        m.add_class::<TextMasker>()?;
+        m.add_function(wrap_pyfunction!(may_hold_address, m)?)?;
         Ok(())
     }
 }

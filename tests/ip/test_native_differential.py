@@ -28,12 +28,20 @@ from gdprkit.ip import (
     _engine,
     mask_stream,
 )
-from gdprkit.ip.text import mask_text_counted
+from gdprkit.ip.text import (
+    _AGENT,
+    _NO_VERSIONS,
+    _VERSIONS,
+    _mask_counted,
+    mask_text,
+    mask_text_counted,
+)
 from gdprkit.testing import strategies as gst
 
 pytestmark = pytest.mark.skipif(
     _engine.native_module() is None, reason="the native engine (gdprkit-native) is not installed"
 )
+_PREFILTER = getattr(_engine.native_module(), "may_hold_address", None) or (lambda text: True)
 
 _SETTINGS = settings(
     max_examples=int(os.environ.get("GDPRKIT_DIFF_EXAMPLES", "300")),
@@ -94,51 +102,71 @@ def _native_maskers() -> st.SearchStrategy[IPMasker]:
     )
 
 
-def _python_text(text: str, masker: IPMasker, skip_versions: bool) -> tuple[str, int, int]:
-    with _engine_env("python"):
-        return mask_text_counted(text, masker, skip_versions=skip_versions)
+def _python_text(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int]:
+    return _mask_counted(text, masker, mode)
 
 
-# -- mask_text -----------------------------------------------------------------------------------
+# -- the free-text pre-filter ----------------------------------------------------------------------
+
+_GLUE_CASES = [
+    f"{lead}{'abcdef'[:n]}:{address}{after}"
+    for lead in ("", " ", "x", "G", "_", "z", "é", "1", "/", ".")
+    for n in range(7)
+    for address in ("2001:db8::1", "::1", "1.2.3.4", "0:0:0:0:0:0:0:1:2181", "fe80::1:2:3:4")
+    for after in ("", " ", ":", ".", "x", "é", ":80")
+]
+
+
+_ALL_ADDRESSES = TruncationMasker(ipv4_prefix=0, ipv6_prefix=0)  # changes every address
+
+
+def _texts() -> st.SearchStrategy[str]:
+    return st.one_of(
+        _edge_texts(),
+        gst.texts_with_addresses().map(lambda c: c[0]),
+        gst.addresses_in_context().map(lambda c: c[0]),
+        st.text(max_size=40),
+    )
 
 
 @_SETTINGS
-@given(
-    text=st.one_of(_edge_texts(), gst.texts_with_addresses().map(lambda c: c[0])),
-    masker=_native_maskers(),
-    skip_versions=st.booleans(),
-)
+@given(text=_texts(), mode=st.sampled_from((_NO_VERSIONS, _VERSIONS, _AGENT)))
+def test_prefilter_never_hides_an_address(text: str, mode: int) -> None:
+    # Text the native pre-filter calls clean is text the Python scanner leaves alone.
+    if not _PREFILTER(text):
+        assert _python_text(text, _ALL_ADDRESSES, mode) == (text, 0, 0)
+
+
+def test_prefilter_table() -> None:
+    # Every glue word shape before every address shape (and the escaped and dashed forms): the
+    # pre-filter must call each dirty, and agree with the scanner on each.
+    for case in _GLUE_CASES:
+        assert _PREFILTER(case), case
+    for case in ("ip-203-0-113-7.example.net", "2a00%3A1234%3A%3A7", "a\\u002e", "::"):
+        assert _PREFILTER(case), case
+    for case in ("GET /index.html HTTP/1.1", "2025-05-17 step-3", "at 06:00", ""):
+        assert not _PREFILTER(case), case
+
+
+@_SETTINGS
+@given(text=_texts(), masker=_native_maskers(), skip_versions=st.booleans())
 def test_mask_text_identical(text: str, masker: IPMasker, skip_versions: bool) -> None:
-    native = _engine.text_masker(masker)
-    assert native is not None
-    got = native.mask_text(text, skip_versions)
-    want = _python_text(text, masker, skip_versions)
-    if got is None:  # text outside latin-1: the Python engine answers
-        assert any(ord(c) > 0xFF for c in text)
-        return
-    assert tuple(got) == want
+    # mask_text with the pre-filter (native installed) against the Python scanner alone.
+    got = mask_text_counted(text, masker, skip_versions=skip_versions)
+    want = _python_text(text, masker, _VERSIONS if skip_versions else _NO_VERSIONS)
+    assert got == want
+    assert mask_text(text, masker, skip_versions=skip_versions) == want[0]
 
 
-@_SETTINGS
-@given(text=_edge_texts())
-def test_prefilter_never_hides_an_address(text: str) -> None:
-    # The native pre-filter calls text clean only where mask_text finds nothing: checked with
-    # a masker that changes every address it is given.
-    masker = TruncationMasker(ipv4_prefix=0, ipv6_prefix=0)
-    masked, n4, n6 = _python_text(text, masker, False)
-    native = _engine.text_masker(masker)
-    assert native is not None
-    got = native.mask_text(text, False)
-    if got is not None:
-        assert tuple(got) == (masked, n4, n6)
-
-
-def test_mask_text_uses_native_by_default() -> None:
-    masker = TruncationMasker.preset("ga")
-    assert _engine.text_masker(masker) is not None
+def test_mask_text_uses_the_prefilter_unless_python_is_forced() -> None:
+    assert _engine.text_prefilter() is not None
     with _engine_env("python"):
-        assert _engine.text_masker(masker) is None
-    assert mask_text_counted("a 192.0.2.7 b", masker) == ("a 192.0.2.0 b", 1, 0)
+        assert _engine.text_prefilter() is None
+    assert mask_text_counted("a 192.0.2.7 b", TruncationMasker.preset("ga")) == (
+        "a 192.0.2.0 b",
+        1,
+        0,
+    )
 
 
 # -- log streams -----------------------------------------------------------------------------------
@@ -281,26 +309,3 @@ def test_continuation_chunks_identical(
         text = engine.mask_chunk(data.decode("latin-1"), continuation=True)
         results.append((text, engine.lines, engine.v4, engine.v6, engine.failed))
     assert results[0] == results[1]
-
-
-_GLUE_CASES = [
-    f"{lead}{'abcdef'[:n]}:{address}{after}"
-    for lead in ("", " ", "x", "G", "_", "z", "é", "1", "/", ".")
-    for n in range(7)
-    for address in ("2001:db8::1", "::1", "1.2.3.4", "0:0:0:0:0:0:0:1:2181", "fe80::1:2:3:4")
-    for after in ("", " ", ":", ".", "x", "é", ":80")
-]
-
-
-@pytest.mark.parametrize("skip_versions", [False, True])
-def test_glue_words_table(skip_versions: bool) -> None:
-    # Every glue word shape (0-6 hex letters after a lead character) before every address shape.
-    masker = TruncationMasker.preset("ga")
-    native = _engine.text_masker(masker)
-    assert native is not None
-    diffs = [
-        case
-        for case in _GLUE_CASES
-        if tuple(native.mask_text(case, skip_versions)) != _python_text(case, masker, skip_versions)
-    ]
-    assert diffs == []

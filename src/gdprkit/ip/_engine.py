@@ -7,22 +7,21 @@ it is used automatically; ``engine="python"`` / ``engine="native"`` (``gdprkit i
 where it is not installed is an error naming the install command.
 
 The native engine is identical to the Python one by construction: it handles the lines and
-values it fully implements (access-log lines of the usual shape, JSON lines whose address fields
-hold one token each, free text, bare addresses of the truncation, Crypto-PAn, ipcrypt-pfx and
+values it fully implements (access-log lines of the usual shape, JSON lines, free text that
+certainly holds no address, bare addresses of the truncation, Crypto-PAn, ipcrypt-pfx and
 ipcrypt-deterministic methods) and hands everything else to the Python engine created beside it,
-whose output it copies.  Other methods (ipcrypt-nd/ndx, keyed tokens, redaction, ``keep_form``)
-are asked of the Python masker once per distinct address and cached natively; free text is then
-scanned by the Python engine too.
+whose output it copies: every free-text value that may hold an address is scanned by the Python
+scanner (:mod:`gdprkit.ip.text`).  Other methods (ipcrypt-nd/ndx, keyed tokens, redaction,
+``keep_form``) are asked of the Python masker once per distinct address and cached natively.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-import weakref
 from collections.abc import Callable
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from gdprkit.errors import InvalidInput, MissingDependency
 
@@ -126,31 +125,15 @@ def _method_spec(module: ModuleType, masker: IPMasker) -> Any:
     return None
 
 
-# One native text masker per Python masker, living as long as it (False: none possible).
-_TEXT_MASKERS: weakref.WeakKeyDictionary[object, Any] = weakref.WeakKeyDictionary()
+def text_prefilter() -> Callable[[str], bool] | None:
+    """The native pre-filter of ``mask_text`` (``False``: no address in the text), or ``None``.
 
-
-def text_masker(masker: IPMasker) -> Any:
-    """The native ``mask_text`` of ``masker``, or ``None`` (the Python code then runs).
-
-    Only methods computed natively qualify: the native scanner never calls back into Python,
-    so one masker can serve every thread of a web application.
+    ``None`` when the native engine is absent or ``GDPRKIT_IP_ENGINE=python``.
     """
     if os.environ.get(ENV_VAR) == "python":
         return None
-    try:
-        found = _TEXT_MASKERS.get(masker)
-    except TypeError:  # not weakly referenceable: no native path
-        return None
-    if found is None:
-        module = native_module()
-        spec = None if module is None else _method_spec(module, masker)
-        found = False if spec is None else module.TextMasker(spec)  # type: ignore[union-attr]
-        try:
-            _TEXT_MASKERS[masker] = found
-        except TypeError:
-            return None
-    return found or None
+    module = native_module()
+    return None if module is None else cast("Callable[[str], bool]", module.may_hold_address)
 
 
 def seal_key(material: bytes) -> object | None:
@@ -203,10 +186,10 @@ class NativeEngine:
         fields: tuple[str, ...] | None,
         cache_size: int = 65536,
     ) -> None:
-        from gdprkit.ip._formats import DEFAULT_JSON_FIELDS  # noqa: PLC0415
+        from gdprkit.ip._formats import DEFAULT_JSON_FIELDS, Engine  # noqa: PLC0415
 
         self.format = format
-        self._python = _python_engine(masker, format=format, fields=fields, cache_size=cache_size)
+        self._python = Engine(masker, format=format, fields=fields, cache_size=cache_size)
         self._native = module.LineEngine(
             format,
             _method_spec(module, masker),
@@ -254,18 +237,6 @@ class NativeEngine:
         return self.mask_bytes(text.encode("latin-1"), continuation=continuation).decode("latin-1")
 
 
-def _python_engine(
-    masker: IPMasker, *, format: str, fields: tuple[str, ...] | None, cache_size: int = 65536
-) -> Engine:
-    """The Python ``Engine``, held to the Python text scanner whatever is installed."""
-    from gdprkit.ip._formats import Engine  # noqa: PLC0415
-    from gdprkit.ip.text import _mask_text_counted_python  # noqa: PLC0415
-
-    engine = Engine(masker, format=format, fields=fields, cache_size=cache_size)
-    engine._mask_text_counted = _mask_text_counted_python
-    return engine
-
-
 def make_engine(
     masker: IPMasker, *, format: str, fields: tuple[str, ...] | None, engine: str | None = None
 ) -> Engine | NativeEngine:
@@ -275,11 +246,13 @@ def make_engine(
         InvalidInput: an unknown engine name.
         MissingDependency: ``native`` was asked for but is not installed.
     """
+    from gdprkit.ip._formats import Engine  # noqa: PLC0415
+
     if choose(engine) == "native":
         module = native_module()
         if module is not None:
             return NativeEngine(module, masker, format=format, fields=fields)
-    return _python_engine(masker, format=format, fields=fields)
+    return Engine(masker, format=format, fields=fields)
 
 
 def engine_name(engine: object) -> str:

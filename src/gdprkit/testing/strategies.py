@@ -38,6 +38,7 @@ from gdprkit.testing._st_export import (
     purpose_information,
 )
 from gdprkit.testing._st_ip import (
+    addresses_in_context,
     ip_address_forms,
     ip_addresses,
     ip_maskers,
@@ -84,6 +85,7 @@ from gdprkit.testing._st_retention import (
 )
 
 __all__ = [
+    "addresses_in_context",
     "alignments",
     "attachments",
     "aware_datetimes",
