@@ -99,9 +99,11 @@ def _rate(masker: object, addresses: list[str], engine: str) -> tuple[float, dic
 def _mask_text_cost(engine: str, *, address: bool = True) -> float:
     """Microseconds per mask_text call on a 200-byte log message (with or without an address)."""
     client = "198.51.100.23" if address else "the web shop"
+    # The logging integration masks the message and its arguments, before the formatter adds
+    # a timestamp (whose colons would make any text a candidate for the pre-filter).
     message = (
-        "2025-05-17 10:05:03,114 INFO [web.checkout] order 88412 paid by customer 5531 from "
-        f"{client} via /checkout/step-3 (session 7f3a9c, cart 12 items, total 249.90 EUR)"
+        "checkout: order 88412 of 249.90 EUR paid by customer 5531, card ending 4242, from "
+        f"{client} via /checkout/step-3 (session 7f3a9c, cart of 12 items, voucher SPRING25)"
     )
     masker = TruncationMasker.preset("ga")
     os.environ[_engine.ENV_VAR] = engine
