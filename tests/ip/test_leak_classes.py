@@ -187,6 +187,8 @@ def test_class_6_iso_time_glued_to_the_next_field(line: str) -> None:
         ("ip-203-0-113-7.example.net", "ip-0-0-113-0.example.net", 4),
         ("ip-203-0-113-7 joined", "ip-0-0-113-0 joined", 4),
         ("203-0-113-7.static.example.net", "0-0-113-0.static.example.net", 4),
+        ("ec2-203-0-113-7.compute-1.amazonaws.com", "ec2-0-0-113-0.compute-1.amazonaws.com", 4),
+        ("from dsl-203-0-113-7 port 22", "from dsl-0-0-113-0 port 22", 4),
         ("7.113.0.203.rev.vodafone.pt", "0.113.0.0.rev.vodafone.pt", 4),
         ("static.7.113.0.203.client.example", "static.0.113.0.0.client.example", 4),
         ("2a00:1234:5:6:0:0:0:a7:8080: x", "2a00:1234:5:::8080: x", 6),
@@ -236,6 +238,8 @@ def test_class_8_paths_and_third_party_formats(line: str) -> None:
             "kernel/5.15.90.1-microsoft-standard-WSL2 os/linux arch/amd64"
         ),
         "Mozilla/5.0 (Linux; Android 14) OPR/106.0.0.0",
+        "(KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36",
+        "okhttp/4.9.0 Foo/1.2.3.4",
     ],
 )
 def test_class_9_versions_are_not_addresses(text: str) -> None:
@@ -264,6 +268,7 @@ def test_class_9_user_agents_in_json_lines_keep_their_versions() -> None:
         "ab::cd() and ff::ee(x)",
         "EUI-64 00:1a:2b:ff:fe:3c:4d:5e",
         "WWN 50:06:01:60:3b:a0:12:34",
+        "1-2-3-4-5 and 10-20-30-40",
         "from::1 Foo::bar",
     ],
 )

@@ -91,7 +91,7 @@ def test_version_names_the_engine(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     out = capsys.readouterr().out
     assert "IP engine: " in out
-    assert ("native " in out) == (_engine.choose(None) == "native")
+    assert ("IP engine: native " in out) == (_engine.choose(None) == "native")
 
 
 @native_only

@@ -10,12 +10,14 @@ Three kinds of field:
   address fields of a JSON line, the host of a syslog line): each element must parse as an
   address, or be one of the few placeholders servers write (``-``, ``unix:``, ``unknown``); any
   other element is replaced by :data:`UNPARSED_MARKER` and counted (fail closed);
-- **free text** (request line, referrer, user agent, messages, the rest of a JSON line): every
-  address :func:`gdprkit.ip.text.mask_text` recognises is masked.  Only in the user-agent field
-  of an access log is ``Name/1.2.3.4`` taken for a product version (``Chrome/120.0.0.0``);
-  everywhere else it is masked, since ``/lookup/192.0.2.1`` in a URL or a message is an address
-  (``skip_versions=False``: when in doubt, mask);
+- **free text** (request line, referrer, user agent, messages, the rest of a JSON line, a
+  wrapper's header, and every line that does not follow the format): every address
+  :func:`gdprkit.ip.text.mask_text` recognises is masked, with its default version rule (a
+  product version only in a user-agent context); in the user-agent field of an access log every
+  ``Name/1.2.3.4`` is a product version;
 - **fixed fields** whose pattern cannot hold an address (timestamp, status, size): copied.
+
+Format detection never makes a field unscanned: a line that does not fit is scanned whole.
 
 Every value is cached per engine (bounded, so memory stays flat): real logs repeat clients,
 user agents and referrers, and a dictionary look-up is far cheaper than a regex pass.
@@ -168,13 +170,17 @@ class Engine:
         "_cache_size",
         "_clean_agents",
         "_clean_text",
+        "_columns",
         "_counts",
+        "_delimiter",
         "_fields_re",
         "_head_cache",
+        "_marker",
         "_mask_line",
         "_mask_lines",
         "_mask_text_counted",
         "_masker",
+        "_regex",
         "_text_cache",
         "failed",
         "format",
@@ -188,10 +194,18 @@ class Engine:
         format: str,
         fields: tuple[str, ...] | None = None,
         cache_size: int = 65536,
+        columns: tuple[int, ...] = (),
+        delimiter: str = " ",
+        regex: re.Pattern[str] | None = None,
+        marker: str = UNPARSED_MARKER,
     ) -> None:
         from gdprkit.ip.text import _mask_counted  # noqa: PLC0415 - keep import light
 
         self._masker = masker
+        self._marker = marker
+        self._columns = columns
+        self._delimiter = delimiter
+        self._regex = regex
         self._mask_text_counted = _mask_counted
         self.format = format
         self._cache_size = cache_size
@@ -209,7 +223,11 @@ class Engine:
         self._fields_re: re.Pattern[str] | None = None
         mask_line: Callable[[str], str]
         self._mask_lines: Callable[[list[str]], list[str]] | None = None
-        if format in ("combined", "common"):
+        if columns or regex is not None:
+            # A layout given by the user (anonip's --columns / --regex): its fields are address
+            # fields, everything else on the line is free text.
+            mask_line = self._layout_line
+        elif format in ("combined", "common"):
             mask_line = self._make_access_line()
             self._mask_lines = self._make_access_lines()
         elif format in ("jsonl", "nginx-json"):
@@ -282,7 +300,7 @@ class Engine:
             try:
                 masked = self._masker.apply(token)
             except InvalidAddress:
-                hit = (UNPARSED_MARKER, 0, 0, True)
+                hit = (self._marker, 0, 0, True)
             else:
                 family = _family(token)
                 hit = (masked, int(family == 4), int(family == 6), False)
@@ -623,9 +641,41 @@ class Engine:
             return f"{prefix}{masked}{self._scan(rest)}"
         if _address_shaped(host):
             self._fail("host")
-            return f"{prefix}{UNPARSED_MARKER}{self._scan(rest)}"
+            return f"{prefix}{self._marker}{self._scan(rest)}"
         # A host name, or no host at all (MySQL's thread id after an ISO time): free text.
         return f"{prefix}{self._scan(host + rest)}"
+
+    def _layout_line(self, line: str) -> str:
+        """A line of a user-given layout: columns or the named groups of a regex."""
+        regex = self._regex
+        if regex is not None:
+            m = regex.search(line)
+            if m is None:
+                return self._scan(line)
+            spans = sorted(
+                (m.span(name), name) for name in m.groupdict() if m.group(name) is not None
+            )
+            out = []
+            last = 0
+            for (a, b), name in spans:
+                if a < last:
+                    continue  # nested groups: the outer one was taken
+                out.append(self.text(line[last:a]) if a > last else "")
+                out.append(self.address_field(line[a:b], name))
+                last = b
+            out.append(self.text(line[last:]) if last < len(line) else "")
+            return "".join(out)
+        parts = line.split(self._delimiter)
+        cr = parts[-1].endswith("\r")
+        if cr:
+            parts[-1] = parts[-1][:-1]
+        wanted = self._columns
+        for i, part in enumerate(parts):
+            if i + 1 in wanted:
+                parts[i] = self.address_field(part, f"column {i + 1}")
+            elif part:
+                parts[i] = self.text(part)
+        return self._delimiter.join(parts) + ("\r" if cr else "")
 
     def _text_line(self, line: str) -> str:
         return self._scan(line)
@@ -646,7 +696,7 @@ class Engine:
         longer than the read limit): it is scanned as free text, its fields were already seen.
         """
         self.lines += text.count("\n")
-        if self.format == "text":
+        if self.format == "text" and not self._columns and self._regex is None:
             return self._scan(text)
         lines = text.split("\n")
         mask_line = self._mask_line

@@ -75,7 +75,7 @@ def _mask_range(  # noqa: PLR0917 - private, called from two places with the sam
         return _run(
             handle,
             sink,
-            _engine_factory(masker, format, fields, engine),
+            _engine_factory(masker, format, fields, engine=engine),
             flush=False,
             max_line_bytes=16 << 20,
             limit=end - start,

@@ -302,15 +302,52 @@ def _run(
 
 
 def _engine_factory(
-    masker: IPMasker, format: str, fields: tuple[str, ...] | None, engine: str | None = None
+    masker: IPMasker,
+    format: str,
+    fields: tuple[str, ...] | None,
+    layout: Mapping[str, Any] | None = None,
+    engine: str | None = None,
 ) -> Callable[[bytes], Engine | _engine.NativeEngine]:
     _engine.raise_if_invalid(engine)
 
     def make(sample: bytes) -> Engine | _engine.NativeEngine:
-        chosen = detect_log_format(sample) if format == "auto" else format
+        extra = dict(layout or {})
+        if "columns" in extra or "regex" in extra:
+            chosen = "text"  # the user's layout decides where the address fields are
+        else:
+            chosen = detect_log_format(sample) if format == "auto" else format
+        if extra and extra != {"marker": UNPARSED_MARKER}:
+            # A layout of one's own (or another marker) is the Python engine's alone.
+            return Engine(masker, format=chosen, fields=fields, **extra)
         return _engine.make_engine(masker, format=chosen, fields=fields, engine=engine)
 
     return make
+
+
+def _layout(
+    columns: tuple[int, ...] | None, delimiter: str, regex: str | None, marker: str
+) -> dict[str, Any]:
+    """Check and compile the options of a user-given layout (anonip's --columns, --regex)."""
+    if not marker or "\n" in marker:
+        raise InvalidInput("marker: expected a non-empty string without a line break")
+    layout: dict[str, Any] = {"marker": marker}
+    if columns is not None and regex is not None:
+        raise InvalidInput("columns and regex exclude each other: give one of them")
+    if columns is not None:
+        if not columns or any(c < 1 for c in columns):
+            raise InvalidInput("columns: expected column numbers from 1")
+        if not delimiter or "\n" in delimiter:
+            raise InvalidInput("delimiter: expected a non-empty string without a line break")
+        layout.update(columns=tuple(columns), delimiter=delimiter)
+    if regex is not None:
+        try:
+            compiled = re.compile(regex)
+        except re.error as exc:
+            raise InvalidInput(f"regex: not a valid regular expression ({exc.msg})") from None
+        if not compiled.groupindex:
+            raise InvalidInput("regex: expected named groups, e.g. (?P<client>\\S+)")
+        layout.update(regex=compiled)
+    return layout
 
 
 def mask_stream(
@@ -323,6 +360,10 @@ def mask_stream(
     flush: bool = False,
     max_line_bytes: int = _MAX_LINE,
     progress: Callable[[int], None] | None = None,
+    columns: tuple[int, ...] | None = None,
+    delimiter: str = " ",
+    regex: str | None = None,
+    marker: str = UNPARSED_MARKER,
     engine: str | None = None,
 ) -> LogSummary:
     """Copy ``source`` to ``sink`` (binary streams) with every IP address masked.
@@ -335,9 +376,14 @@ def mask_stream(
     masking engine (``"python"``, ``"native"``, ``"auto"``; default: the ``GDPRKIT_IP_ENGINE``
     environment variable, else native when installed), see :doc:`/areas/ip-engines`.
 
+    A layout of your own (as anonip's options): ``columns`` (numbers from 1) split each line at
+    ``delimiter`` and name the address fields, or ``regex`` names them with its named groups; the
+    rest of a line, and a line the regex does not match, is free text.  ``marker`` replaces an
+    address field that fails closed (default :data:`UNPARSED_MARKER`).
+
     Raises:
-        InvalidInput: an unknown format, ``fields`` with a format that has no field names, or
-            ``max_line_bytes`` below 64 KiB.
+        InvalidInput: an unknown format, ``fields`` with a format that has no field names,
+            ``max_line_bytes`` below 64 KiB, or a bad layout (columns, delimiter, regex, marker).
         OSError: reading or writing failed.
 
     Example:
@@ -355,10 +401,11 @@ def mask_stream(
     _check_options(format, fields)
     if max_line_bytes < 65536:
         raise InvalidInput(f"max_line_bytes must be at least 65536, got {max_line_bytes}")
+    layout = _layout(columns, delimiter, regex, marker)
     return _run(
         source,
         sink,
-        _engine_factory(masker, format, fields, engine),
+        _engine_factory(masker, format, fields, layout, engine),
         flush=flush,
         max_line_bytes=max_line_bytes,
         limit=None,
@@ -405,6 +452,10 @@ def mask_file(
     compress: bool | None = None,
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
+    columns: tuple[int, ...] | None = None,
+    delimiter: str = " ",
+    regex: str | None = None,
+    marker: str = UNPARSED_MARKER,
     engine: str | None = None,
 ) -> LogSummary:
     """Mask a log file into ``destination``, or in place when ``destination`` is ``None``.
@@ -416,6 +467,8 @@ def mask_file(
     greater than 1 splits an uncompressed input into byte ranges at line boundaries, masks them
     in that many processes and joins the parts in order (compressed inputs are read by one
     process).  ``progress`` receives the number of input bytes handled since the last call.
+    The output gets the permission bits of the input.  ``columns``, ``delimiter``, ``regex`` and
+    ``marker`` are as for :func:`mask_stream` (a layout of your own needs ``jobs=1``).
     ``engine`` picks the masking engine as in :func:`mask_stream`.
 
     Raises:
@@ -432,10 +485,11 @@ def mask_file(
     _check_options(format, fields)
     if jobs < 1:
         raise InvalidInput(f"jobs must be at least 1, got {jobs}")
+    layout = _layout(columns, delimiter, regex, marker)
     dest = src if destination is None else Path(destination)
     if compress is None:
         compress = _is_gzip(src) if destination is None else dest.suffix == ".gz"
-    with atomic_output(dest, mode_from=src if destination is None else None) as out:
+    with atomic_output(dest, mode_from=src) as out:
         return _mask_path_into(
             src,
             out,
@@ -446,6 +500,7 @@ def mask_file(
             jobs=jobs,
             progress=progress,
             workdir=dest.parent,
+            layout=layout,
             engine=engine,
         )
 
@@ -461,9 +516,12 @@ def _mask_path_into(
     jobs: int,
     progress: Callable[[int], None] | None,
     workdir: Path | None,
+    layout: Mapping[str, Any] | None = None,
     engine: str | None = None,
 ) -> LogSummary:
     """Mask one file into an open raw binary output (a gzip member of its own if compressing)."""
+    if layout and len(layout) > 1 and jobs > 1:
+        raise InvalidInput("columns or regex need jobs=1")
     if jobs > 1 and not _is_gzip(source):
         from gdprkit.ip._parallel import mask_ranges  # noqa: PLC0415
 
@@ -487,7 +545,7 @@ def _mask_path_into(
         return _run(
             handle,
             sink,
-            _engine_factory(masker, format, fields, engine),
+            _engine_factory(masker, format, fields, layout, engine),
             flush=False,
             max_line_bytes=_MAX_LINE,
             limit=None,

@@ -83,7 +83,7 @@ _PATTERN: Final = re.compile(
     # IPv4: not before a digit or '.digit' (the run starts here, so nothing glues before).
     r"(?<=[0-9])(?:(?P<v4>)[0-9]{0,2}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?![0-9])(?!\.[0-9])"
     # The dashed form of host names (ip-203-0-113-7.example.net); its context is checked later.
-    r"|(?<![0-9]-.)(?P<dash>)[0-9]{0,2}-[0-9]{1,3}-[0-9]{1,3}-[0-9]{1,3}(?![0-9])(?!-[0-9]))"
+    r"|(?P<dash>)[0-9]{0,2}-[0-9]{1,3}-[0-9]{1,3}-[0-9]{1,3}(?![0-9])(?!-[0-9]))"
     # IPv6: a maximal run of hex digits, ':' and '.' holding '::' or at least six colons.
     r"|(?=[0-9A-Fa-f.]*:)(?=(?<=:):|[0-9A-Fa-f:.]*::|(?<=:)(?:[0-9A-Fa-f.]*:){5}|(?:[0-9A-Fa-f.]*:){6})"
     r"(?P<v6>)[0-9A-Fa-f:.]*"
@@ -182,26 +182,35 @@ def _is_product_version(text: str, s: int, e: int, mode: int) -> bool:
         return True
     if _AGENT_KEY.search(text, max(0, j - 24), j):
         return True
-    # A neighbouring token that is a product with a version, or a comment: a user agent.
+    # One of the three tokens on either side is a product with a version or a comment: a user
+    # agent ('(KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36').
+    if j > 0 and text[j - 1] == "(":
+        return True
     p = j - 1
-    while p >= 0 and text[p] in " \t":
-        p -= 1
-    if p < j - 1 or (p >= 0 and text[p] == "("):
+    for _ in range(3):
+        while p >= 0 and text[p] in " \t":
+            p -= 1
+        if p < 0 or text[p] in "\n\u2028":
+            break
         q = p
         while q >= 0 and not text[q].isspace():
             q -= 1
-        before = text[q + 1 : p + 1]
-        if before.endswith(")") or _is_other_product(before):
+        token = text[q + 1 : p + 1]
+        if token.endswith(")") or token.startswith("(") or _is_other_product(token):
             return True
-    while k < n and text[k] in " \t":
-        k += 1
-    if k > e and k < n:
+        p = q
+    for _ in range(3):
+        if k >= n or text[k] not in " \t":
+            break
+        while k < n and text[k] in " \t":
+            k += 1
         q = k
         while q < n and not text[q].isspace():
             q += 1
-        after = text[k:q]
-        if after.startswith("(") or _is_other_product(after):
+        token = text[k:q]
+        if token.startswith("(") or token.endswith(")") or _is_other_product(token):
             return True
+        k = q
     return False
 
 
@@ -237,10 +246,20 @@ def _v4_how(text: str, s: int, e: int, mode: int) -> tuple[int, str] | None:
 def _dash_how(text: str, s: int, e: int) -> str | None:
     """Canonical dotted text of a dashed host-name quad (ip-203-0-113-7.example), or None."""
     n = len(text)
-    prefixed = s >= 3 and text[s - 3 : s].lower() == "ip-" and (s == 3 or not text[s - 4].isalnum())
+    labelled = False
+    if s and text[s - 1] == "-":
+        k = s - 1
+        while k > 0 and (text[k - 1].isalnum() or text[k - 1] == "_"):
+            k -= 1
+        label = text[k : s - 1]
+        if not label or label.isdigit():
+            return None  # part of a longer run of numbers: 1-2-3-4-5
+        labelled = any(c.isalpha() for c in label)  # ip-, dsl-, ec2-, static-
+    elif s and (text[s - 1].isalnum() or text[s - 1] == "_"):
+        return None
     domain = e + 1 < n and text[e] == "." and text[e + 1].isalpha()
-    label_start = s == 0 or not (text[s - 1].isalnum() or text[s - 1] == "_")
-    if not (prefixed or (domain and (label_start or text[s - 1] == "-"))):
+    token_end = e == n or not (text[e].isalnum() or text[e] in "-_")
+    if not (domain or (labelled and token_end)):
         return None
     return _loose_v4(text[s:e].replace("-", "."))
 
@@ -315,6 +334,14 @@ def _v6_piece(text: str, s: int, e: int) -> list[tuple[int, int, int, str]]:
     n = len(text)
     before = text[s - 1] if s else ""
     after = text[e] if e < n else ""
+    # The usual case first: a whole address between separators that change nothing below.
+    if (
+        before != "["
+        and not (before and _is_word(before))
+        and not (after and (_is_word(after) or after == "("))
+        and _parse_v6(run) is not None
+    ):
+        return [(s, e, 6, run)] if _acceptable(run, before, after) else []
     if ":" not in run:
         m = _QUAD.fullmatch(run)
         if m is not None:
