@@ -323,3 +323,13 @@ def test_append_writes_lines_as_they_arrive_and_reopens_on_sighup(tmp_path: Path
     assert process.returncode == EXIT_OK
     assert out.read_bytes() == MASKED
     assert (tmp_path / "access.log.1").read_bytes() == b"earlier line\n" + MASKED
+
+
+def test_binary_stdin_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", FakeStdin(b"\x00\x01 203.0.113.7\n"))
+    assert main(["ip", "mask", "-q"]) == EXIT_USAGE
+    captured = capsysbinary.readouterr()
+    assert captured.out == b""
+    assert captured.err.startswith(b"gdprkit ip mask: stdin: looks like binary data")

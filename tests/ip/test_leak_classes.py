@@ -179,6 +179,8 @@ def test_class_6_iso_time_glued_to_the_next_field(line: str) -> None:
         ("dead:::203.0.113.7 x", "dead:::203.0.113.0 x", 4),
         ("backup_203.0.113.7.tar", "backup_0.0.113.0.tar", 4),
         ("id=::ffff:203.0.113.7x", "id=::ffff:203.0.113.0x", 4),
+        ("id=2a00:1234:5:6::a7x", "id=2a00:1234:5::x", 6),
+        ("2a00:1234:5:6:0:0:0:a7_x", "2a00:1234:5::_x", 6),
         ("host x203.0.113.7 y", "host x203.0.113.0 y", 4),
         ("cafe203.0.113.7", "cafe203.0.113.0", 4),
         ('{"peer":"203\\u002e0\\u002e113\\u002e7"}', '{"peer":"203\\u002e0\\u002e113\\u002e0"}', 4),
@@ -211,6 +213,7 @@ def test_class_7_other_spellings(line: str, expected: str, family: int) -> None:
             "1286536309.586 921 192.0.2.68 TCP_MISS/200 507 GET http://x/ - "
             "HIER_DIRECT/203.0.113.7 text/html"
         ),
+        "- HIER_DIRECT/203.0.113.7 text/html Mozilla/5.0 (X11)",  # Squid with a user agent
         "to=<u@example.org>, relay=mx.example.org[203.0.113.7]:25, delay=0.1",  # Postfix
         "imap-login: Login: user=<u>, rip=203.0.113.7, lip=198.51.100.2",  # Dovecot
         "H=(helo) [203.0.113.7]:51000 I=[198.51.100.2]:25 F=<a@b>",  # Exim

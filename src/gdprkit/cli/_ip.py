@@ -572,6 +572,8 @@ def _mask_stdin(
     peek = getattr(source, "peek", None)
     if peek is not None and peek(2)[:2] == b"\x1f\x8b":
         source = cast("IO[bytes]", gzip.GzipFile(fileobj=source, mode="rb"))
+    elif peek is not None and b"\x00" in peek(65536)[:65536] and not args.binary:
+        raise _InputError("stdin: looks like binary data (NUL bytes); --binary masks it anyway")
     if progress is not None:
         progress.start("stdin")
     try:

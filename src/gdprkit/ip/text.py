@@ -182,8 +182,9 @@ def _is_product_version(text: str, s: int, e: int, mode: int) -> bool:
         return True
     if _AGENT_KEY.search(text, max(0, j - 24), j):
         return True
-    # One of the three tokens on either side is a product with a version or a comment: a user
-    # agent ('(KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36').
+    # One of the three tokens on either side is a product with a version or a comment, with
+    # only plain words between: a user agent ('(KHTML, like Gecko) Chrome/130.0.0.0 Mobile
+    # Safari/537.36').
     if j > 0 and text[j - 1] == "(":
         return True
     p = j - 1
@@ -198,6 +199,8 @@ def _is_product_version(text: str, s: int, e: int, mode: int) -> bool:
         token = text[q + 1 : p + 1]
         if token.endswith(")") or token.startswith("(") or _is_other_product(token):
             return True
+        if not token.isalpha():
+            break  # only plain words ('Mobile', 'like') may stand between products
         p = q
     for _ in range(3):
         if k >= n or text[k] not in " \t":
@@ -210,6 +213,8 @@ def _is_product_version(text: str, s: int, e: int, mode: int) -> bool:
         token = text[k:q]
         if token.startswith("(") or token.endswith(")") or _is_other_product(token):
             return True
+        if not token.isalpha():
+            break  # 'HIER_DIRECT/203.0.113.7 text/html Mozilla/5.0': text/html ends it
         k = q
     return False
 
@@ -358,15 +363,13 @@ def _v6_piece(text: str, s: int, e: int) -> list[tuple[int, int, int, str]]:
         return []  # a slice: data[::2], a[1:-1]
     if after == "(" and not (e + 1 < n and text[e + 1].isdigit()):
         return []  # a call: ab::cd()
-    end = len(run)
+    ends = [len(run)]
     if after and _is_word(after):
         cut = max(run.rfind(":"), run.rfind("."))
         if not run[cut + 1 :].isdigit():
-            end = cut  # the glued word starts after the last separator (':2181:FastLeader')
-    while end > 0 and run[end - 1] == ".":
-        end -= 1
-    if end >= 2 and run[end - 1] == ":" and run[end - 2] != ":":
-        end -= 1  # a colon after the address: '2001:db8::1: connection refused'
+            # The glued word starts after the last separator (':2181:FastLeader'); if that
+            # leaves no address, the whole run is tried too ('2001:db8::a7x').
+            ends.insert(0, cut)
     glued_before = bool(before) and _is_word(before)
     if glued_before and run.startswith("::") and not run.startswith(":::"):
         return []  # a scope operator: std::x, from::1 (but 'ip:::' is 'ip:' and '::')
@@ -375,7 +378,14 @@ def _v6_piece(text: str, s: int, e: int) -> list[tuple[int, int, int, str]]:
     double = run[colon + 1 : colon + 2] == ":"
     word_first = glued_before or len(first) > 4 or "." in first
     found = None
-    if end > 0:
+    for limit in ends:
+        end = limit
+        while end > 0 and run[end - 1] == ".":
+            end -= 1
+        if end >= 2 and run[end - 1] == ":" and run[end - 2] != ":":
+            end -= 1  # a colon after the address: '2001:db8::1: connection refused'
+        if end <= 0:
+            continue
         if word_first:
             rest = run[colon + 1 :]
             # ip6:2a00:..., added:2a00:..., [IPv6:..., ip6::: ('ip6:' and '::'); not word::x.
@@ -385,6 +395,8 @@ def _v6_piece(text: str, s: int, e: int) -> list[tuple[int, int, int, str]]:
             found = _locate(run, 0, end)
             if found is None and not double and colon + 1 < end:
                 found = _locate(run, colon + 1, end)  # a short hex word: dead:2a00:...
+        if found is not None:
+            break
     if found is not None:
         a, b = found
         core = run[a:b]
