@@ -141,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-commands", action="store_true", help="only the in-process measurements"
     )
+    parser.add_argument(
+        "--only", action="append", default=[], help="run only commands with this name (repeat)"
+    )
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args(argv)
     if _engine.native_module() is None:
@@ -187,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
             }
         if args.skip_commands:
             runs = {}
+        elif args.only:
+            runs = {name: run for name, run in runs.items() if name in args.only}
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
         for _ in range(args.repeat):
             for name, (cmd, _) in runs.items():
@@ -219,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         ]:
             print(f"{label:26s} {ratio(a, b):>28s}  (target {target})")
 
+        if args.only:
+            return 0
         print()
         v4 = _unique_v4(args.unique, args.seed)
         v6 = _unique_v6(args.unique // 4, args.seed)
