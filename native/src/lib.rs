@@ -324,12 +324,20 @@ mod binding {
         }
 
         /// Mask complete latin-1 lines (the last may lack its newline); return the bytes.
+        /// `end` masks `data[:end]` only (the caller's block without its partial last line).
+        #[pyo3(signature = (data, continuation, end=None))]
         fn mask_bytes<'py>(
             &mut self,
             py: Python<'py>,
             data: &[u8],
             continuation: bool,
+            end: Option<usize>,
         ) -> PyResult<Bound<'py, PyBytes>> {
+            let data = match end {
+                Some(n) if n <= data.len() => &data[..n],
+                Some(_) => return Err(gdprkit_error(py, "InvalidInput", "end: beyond the data")),
+                None => data,
+            };
             let fb_obj = self.fallback.bind(py).clone();
             let core = &mut self.core;
             let out = guarded(py, || {

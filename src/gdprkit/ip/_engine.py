@@ -228,9 +228,11 @@ class NativeEngine:
         """Lines and values decided natively and handed back to the Python engine."""
         return dict(self._native.stats())
 
-    def mask_bytes(self, data: bytes, *, continuation: bool = False) -> bytes:
-        """Mask complete latin-1 lines given as bytes."""
-        return bytes(self._native.mask_bytes(data, continuation))
+    def mask_bytes(
+        self, data: bytes, *, continuation: bool = False, end: int | None = None
+    ) -> bytes:
+        """Mask complete latin-1 lines given as bytes (``data[:end]`` when ``end`` is given)."""
+        return bytes(self._native.mask_bytes(data, continuation, end))
 
     def mask_chunk(self, text: str, *, continuation: bool = False) -> str:
         """``Engine.mask_chunk`` on text (latin-1 code points)."""

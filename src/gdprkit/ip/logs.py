@@ -273,7 +273,7 @@ def _run(
             engine = engine_for(data[:65536])
         mask_bytes = getattr(engine, "mask_bytes", None)  # the native engine works on bytes
         if mask_bytes is not None:
-            out = mask_bytes(data[:cut], continuation=continuation)
+            out = mask_bytes(data, continuation=continuation, end=cut)  # no copy of the block
         else:
             text = engine.mask_chunk(data[:cut].decode("latin-1"), continuation=continuation)
             out = text.encode("latin-1")
