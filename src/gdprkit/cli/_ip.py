@@ -96,6 +96,12 @@ def add_parser(subparsers: Any) -> None:
     )
     mask.add_argument("--jobs", type=int, default=1, help="processes for large plain files")
     mask.add_argument(
+        "--engine",
+        choices=("auto", "python", "native"),
+        default=None,
+        help="masking engine (default: $GDPRKIT_IP_ENGINE, else native when installed)",
+    )
+    mask.add_argument(
         "--strict", action="store_true", help="exit 1 if any address field failed closed"
     )
     mask.add_argument(
@@ -399,7 +405,12 @@ def _mask_command(args: argparse.Namespace) -> int:
         for path in paths:
             if path.exists() and output.exists() and path.samefile(output):
                 raise InvalidInput(f"{output}: is also an input; use --in-place")
-    options: dict[str, Any] = {"masker": masker, "format": args.format, "fields": fields}
+    options: dict[str, Any] = {
+        "masker": masker,
+        "format": args.format,
+        "fields": fields,
+        "engine": args.engine,
+    }
     marker = args.replace if args.replace is not None else logs.UNPARSED_MARKER
     layout = logs._layout(args.columns, args.delimiter, args.regex, marker)
     own_layout: dict[str, Any] = {
@@ -603,4 +614,6 @@ def _describe(summary: LogSummary) -> str:
     )
     if summary.failed:
         text += " (" + ", ".join(f"{name}: {count}" for name, count in summary.failed) + ")"
+    if summary.engine:
+        text += f"; engine: {summary.engine}"
     return text

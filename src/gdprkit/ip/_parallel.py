@@ -65,6 +65,7 @@ def _mask_range(  # noqa: PLR0917 - private, called from two places with the sam
     fields: tuple[str, ...] | None,
     compress: bool,
     progress: Callable[[int], None] | None,
+    engine: str | None = None,
 ) -> LogSummary:
     """Mask the bytes ``start:end`` of ``source`` into ``raw`` (a gzip member if compressing)."""
     from gdprkit.ip.logs import _engine_factory, _maybe_gzip, _run  # noqa: PLC0415
@@ -74,7 +75,7 @@ def _mask_range(  # noqa: PLR0917 - private, called from two places with the sam
         return _run(
             handle,
             sink,
-            _engine_factory(masker, format, fields),
+            _engine_factory(masker, format, fields, engine=engine),
             flush=False,
             max_line_bytes=16 << 20,
             limit=end - start,
@@ -92,6 +93,7 @@ def _worker(  # noqa: PLR0917 - a Process target takes positional arguments
     fields: tuple[str, ...] | None,
     compress: bool,
     counter: Any,
+    engine: str | None = None,
 ) -> None:
     def progress(n: int) -> None:
         with counter.get_lock():
@@ -100,7 +102,7 @@ def _worker(  # noqa: PLR0917 - a Process target takes positional arguments
     try:
         with Path(part).open("wb") as raw:
             summary = _mask_range(
-                Path(source), start, end, raw, masker, format, fields, compress, progress
+                Path(source), start, end, raw, masker, format, fields, compress, progress, engine
             )
         Path(part + ".json").write_text(json.dumps(summary.to_dict()), encoding="utf-8")
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which re-raises
@@ -121,6 +123,7 @@ def mask_ranges(
     jobs: int,
     progress: Callable[[int], None] | None,
     workdir: Path | None = None,
+    engine: str | None = None,
 ) -> LogSummary:
     """Mask ``source`` into ``out`` with ``jobs`` processes; return the summed summary.
 
@@ -163,6 +166,7 @@ def mask_ranges(
                     fields,
                     compress,
                     counter,
+                    engine,
                 ),
                 daemon=True,
             )
@@ -181,6 +185,7 @@ def mask_ranges(
                 fields,
                 compress,
                 report if progress is not None else None,
+                engine,
             )
             for worker in workers:
                 while worker.exitcode is None:

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from gdprkit.errors import InvalidAddress, InvalidType
+from gdprkit.ip import _engine
 from gdprkit.ip._address import _parse_port, _parse_v4, _parse_v6
 
 if TYPE_CHECKING:
@@ -672,6 +673,9 @@ def mask_text_counted(
         ('a 192.0.2.0 b [2001:db8::]:80', 1, 1)
     """
     _check_text(text)
+    prefilter = _engine.text_prefilter()
+    if prefilter is not None and not prefilter(text):
+        return text, 0, 0  # the native pre-filter: certainly no address (the usual log message)
     return _mask_counted(text, masker, _mode(skip_versions))
 
 
@@ -697,6 +701,9 @@ def mask_text(text: str, masker: IPMasker, *, skip_versions: bool = True) -> str
         'QuorumPeer/0:0:0:0:0:0:0:0:2181:Election'
     """
     _check_text(text)
+    prefilter = _engine.text_prefilter()
+    if prefilter is not None and not prefilter(text):
+        return text  # the native pre-filter: certainly no address
     return _mask_counted(text, masker, _mode(skip_versions))[0]
 
 
