@@ -370,6 +370,20 @@ def test_jobs_two_gives_the_same_bytes_and_summary_as_one(tmp_path: Path) -> Non
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.log", "one.log", "two.log.gz"]
 
 
+def test_jobs_two_write_the_users_marker_in_every_range(tmp_path: Path) -> None:
+    # A marker of one's own reaches the workers too: with jobs=2 the second half's failed
+    # client fields were written with the default marker.
+    source = tmp_path / "bad.log"
+    bad = b'999.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1\n'
+    source.write_bytes((COMBINED + bad) * 2000)
+    one, two = tmp_path / "one.log", tmp_path / "two.log"
+    s1 = mask_file(source, one, masker=GA, jobs=1, format="combined", marker="[gone]")
+    s2 = mask_file(source, two, masker=GA, jobs=2, format="combined", marker="[gone]")
+    assert two.read_bytes() == one.read_bytes()
+    assert one.read_bytes().count(b"[gone]") == 2000
+    assert s1 == s2
+
+
 def test_jobs_more_than_lines(tmp_path: Path) -> None:
     source = tmp_path / "tiny.log"
     source.write_bytes(COMBINED)

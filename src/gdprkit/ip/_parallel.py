@@ -16,7 +16,7 @@ import multiprocessing
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -66,6 +66,7 @@ def _mask_range(  # noqa: PLR0917 - private, called from two places with the sam
     compress: bool,
     progress: Callable[[int], None] | None,
     engine: str | None = None,
+    layout: Mapping[str, Any] | None = None,
 ) -> LogSummary:
     """Mask the bytes ``start:end`` of ``source`` into ``raw`` (a gzip member if compressing)."""
     from gdprkit.ip.logs import _engine_factory, _maybe_gzip, _run  # noqa: PLC0415
@@ -75,7 +76,7 @@ def _mask_range(  # noqa: PLR0917 - private, called from two places with the sam
         return _run(
             handle,
             sink,
-            _engine_factory(masker, format, fields, engine=engine),
+            _engine_factory(masker, format, fields, layout, engine),
             flush=False,
             max_line_bytes=16 << 20,
             limit=end - start,
@@ -94,6 +95,7 @@ def _worker(  # noqa: PLR0917 - a Process target takes positional arguments
     compress: bool,
     counter: Any,
     engine: str | None = None,
+    layout: Mapping[str, Any] | None = None,
 ) -> None:
     def progress(n: int) -> None:
         with counter.get_lock():
@@ -102,7 +104,17 @@ def _worker(  # noqa: PLR0917 - a Process target takes positional arguments
     try:
         with Path(part).open("wb") as raw:
             summary = _mask_range(
-                Path(source), start, end, raw, masker, format, fields, compress, progress, engine
+                Path(source),
+                start,
+                end,
+                raw,
+                masker,
+                format,
+                fields,
+                compress,
+                progress,
+                engine,
+                layout,
             )
         Path(part + ".json").write_text(json.dumps(summary.to_dict()), encoding="utf-8")
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which re-raises
@@ -124,8 +136,12 @@ def mask_ranges(
     progress: Callable[[int], None] | None,
     workdir: Path | None = None,
     engine: str | None = None,
+    layout: Mapping[str, Any] | None = None,
 ) -> LogSummary:
     """Mask ``source`` into ``out`` with ``jobs`` processes; return the summed summary.
+
+    ``layout`` (only a ``marker`` of one's own: columns and regexes need one process) reaches
+    every range, so the parent and the workers write the same replacement.
 
     Raises:
         GdprkitError: a worker failed (its error type and message are given).
@@ -167,6 +183,7 @@ def mask_ranges(
                     compress,
                     counter,
                     engine,
+                    layout,
                 ),
                 daemon=True,
             )
@@ -186,6 +203,7 @@ def mask_ranges(
                 compress,
                 report if progress is not None else None,
                 engine,
+                layout,
             )
             for worker in workers:
                 while worker.exitcode is None:

@@ -540,6 +540,7 @@ def _mask_path_into(
             progress=progress,
             workdir=workdir,
             engine=engine,
+            layout=layout,
         )
     with _open_source(source) as handle, _maybe_gzip(out, compress=compress, name="") as sink:
         return _run(
