@@ -177,3 +177,24 @@ def test_docstring_examples_run() -> None:
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False)
         assert result.attempted > 3
         assert result.failed == 0
+
+
+def test_format_detection_reads_what_the_cli_reads(shared_dir: Path, tmp_path: Path) -> None:
+    # detect_from_head fetches lines until it has the 64 KiB the command line looks at.
+    from gdprkit.integrations._lake import detect_from_head
+    from gdprkit.ip import detect_log_format
+
+    paths = [*corpus_logs(shared_dir), benchmark_log(tmp_path / "access.log", 3000)]
+    for path in paths:
+        data = path.read_bytes()
+        lines = data.split(b"\n")
+        if data.endswith(b"\n"):
+            lines.pop()
+        calls: list[int] = []
+
+        def head(n: int, lines: list[bytes] = lines, calls: list[int] = calls) -> list[bytes]:
+            calls.append(n)
+            return lines[:n]
+
+        assert detect_from_head(head) == detect_log_format(data[:65536]), path.name
+    assert calls[-1] > 64  # the benchmark log needed more than the first 64 lines
