@@ -88,7 +88,7 @@ def test_corpora_same_bytes_as_cli(
 
 
 def test_auto_format_is_detected_like_the_cli(spark: Any, shared_dir: Path) -> None:
-    for name in ("loghub/Apache_2k.log", "elastic-examples/apache_logs.first8000", "fail2ban/sshd"):
+    for name in ("elastic-examples/apache_logs.first8000", "fail2ban/sshd"):
         path = shared_dir / "corpora" / "logs" / name
         lines = read_log_lines(spark, str(path))
         auto = mask_log_lines(lines, MaskerSpec("ga"))
