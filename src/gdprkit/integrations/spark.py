@@ -341,7 +341,7 @@ def _event_columns(df: DataFrame, events: Sequence[str] | None, ids: set[str]) -
     for name in names:
         field = _field(df, name)
         kind = field.dataType
-        if type(kind).__name__ == "TimestampNTZType":
+        if isinstance(kind, st.TimestampNTZType):
             raise NaiveDatetimeError(
                 f"event column {name!r} holds timestamps without a time zone "
                 "(TimestampNTZType); give them a zone first, e.g. "
