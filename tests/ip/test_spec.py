@@ -130,3 +130,10 @@ def test_key_files_are_read_and_resolved(tmp_path: Path) -> None:
 def test_bad_specs_raise_typed_errors(make: object, error: type[Exception]) -> None:
     with pytest.raises(error):
         make()  # type: ignore[operator]
+
+
+@given(gst.masker_specs())
+def test_every_spec_round_trips_through_dict_and_pickle(spec: MaskerSpec) -> None:
+    assert MaskerSpec.from_dict(spec.to_dict()) == spec
+    assert pickle.loads(pickle.dumps(spec)) == spec  # noqa: S301 - our own bytes
+    assert spec.keyed == (spec.key_env is not None or spec.key_file is not None)

@@ -82,6 +82,7 @@ from gdprkit.testing._st_retention import (
     retention_schedules,
     subject_requests,
 )
+from gdprkit.testing._st_spec import masker_specs  # issue 21
 
 __all__ = [
     "alignments",
@@ -119,6 +120,7 @@ __all__ = [
     "log_addresses",
     "log_lines",
     "log_summaries",
+    "masker_specs",
     "parental_authorisations",
     "phone_numbers",
     "pseudonym_tokens",

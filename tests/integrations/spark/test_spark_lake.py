@@ -8,6 +8,7 @@ one module on one session: the JVM starts once.
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import json
 import os
@@ -263,3 +264,30 @@ def test_docstring_examples_run() -> None:
     result = doctest.testmod(gdprkit.integrations.spark, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def _listening(pid: int) -> list[str]:
+    """Local addresses (hex, as in /proc/net/tcp*) of the TCP sockets ``pid`` listens on."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = str(fd.readlink())
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    found = []
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                found.append(fields[1].split(":")[0])
+    return found
+
+
+def test_the_jvm_listens_on_loopback_only(spark: Any) -> None:
+    proc = getattr(spark.sparkContext._gateway, "proc", None)
+    if proc is None or not Path("/proc").is_dir():
+        pytest.skip("needs Linux /proc and a JVM started by this process")
+    addresses = _listening(proc.pid)
+    assert addresses  # the driver, the block manager, the gateway
+    loopback = {"0100007F", "00000000000000000000000001000000", "0000000000000000FFFF00000100007F"}
+    assert set(addresses) <= loopback, addresses
