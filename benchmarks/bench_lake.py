@@ -20,6 +20,7 @@ the Spark and Dask outputs are checked byte for byte against the CLI's.  Run:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import os
 import shutil
@@ -67,18 +68,28 @@ def _cli(log: Path, *extra: str) -> None:
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
-def _cli_bytes(log: Path, out: Path) -> bytes:
+def _digest(paths: list[Path]) -> str:
+    """SHA-256 of the files' concatenated bytes, read in blocks (outputs may be gigabytes)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def _cli_digest(log: Path, out: Path) -> str:
     cmd = [sys.executable, "-m", "gdprkit", "ip", "mask", "-q", "--method", "ga"]
     subprocess.run([*cmd, "--format", "combined", "-o", str(out), str(log)], check=True)
-    return out.read_bytes()
+    return _digest([out])
 
 
-def _joined(folder: Path) -> bytes:
-    parts = sorted(p for p in folder.iterdir() if p.name.startswith("part-") or p.suffix == ".part")
-    return b"".join(p.read_bytes() for p in parts)
+def _joined(folder: Path) -> str:
+    parts = sorted(p for p in folder.iterdir() if p.name.startswith("part-"))
+    return _digest(parts)
 
 
-def _spark(log: Path, work: Path, lines: int, rows: list[tuple[str, float]]) -> bytes:
+def _spark(log: Path, work: Path, lines: int, rows: list[tuple[str, float]]) -> str:
     os.environ["PYSPARK_PYTHON"] = sys.executable
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
     from pyspark.sql import SparkSession
@@ -135,7 +146,7 @@ def _strip_newline(line: str) -> str:
     return line.removesuffix("\n")
 
 
-def _dask(log: Path, work: Path, lines: int, rows: list[tuple[str, float]]) -> bytes:
+def _dask(log: Path, work: Path, lines: int, rows: list[tuple[str, float]]) -> str:
     import dask.bag as db
     import distributed
 
@@ -176,10 +187,8 @@ def _dask(log: Path, work: Path, lines: int, rows: list[tuple[str, float]]) -> b
             lines,
             rows,
         )
-    return b"".join(
-        (work / "dmasked" / f"{i}.part").read_bytes()
-        for i in range(len(list((work / "dmasked").iterdir())))
-    )
+    count = len(list((work / "dmasked").iterdir()))
+    return _digest([work / "dmasked" / f"{i}.part" for i in range(count)])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -198,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         _timed("CLI: gdprkit ip mask --jobs 2", lambda: _cli(log, "--jobs", "2"), args.lines, rows)
         spark_out = _spark(log, work, args.lines, rows)
         dask_out = _dask(log, work, args.lines, rows)
-        reference = _cli_bytes(log, work / "cli.out")
+        reference = _cli_digest(log, work / "cli.out")
         print(f"Spark output == CLI output: {spark_out == reference}")
         print(f"Dask output == CLI output: {dask_out == reference}")
         if spark_out != reference or dask_out != reference:
