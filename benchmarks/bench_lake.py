@@ -187,8 +187,9 @@ def _dask(log: Path, work: Path, lines: int, rows: list[tuple[str, float]]) -> s
             lines,
             rows,
         )
-    count = len(list((work / "dmasked").iterdir()))
-    return _digest([work / "dmasked" / f"{i}.part" for i in range(count)])
+    # to_textfiles names parts 0.part ... or, past ten, zero-padded: order them by number.
+    parts = sorted((work / "dmasked").glob("*.part"), key=lambda p: int(p.stem))
+    return _digest(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
