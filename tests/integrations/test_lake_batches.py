@@ -112,3 +112,20 @@ print("ok")
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_a_schedule_field_that_cannot_be_shipped_is_refused() -> None:
+    import attrs
+    import pytest
+
+    from gdprkit.errors import InvalidInput
+    from gdprkit.retention import RetentionRule, RetentionSchedule
+
+    @attrs.frozen
+    class Extended(RetentionSchedule):
+        region: str | None = attrs.field(default=None, kw_only=True)
+
+    rules = {"cctv": RetentionRule("recorded", "30 days")}
+    assert _lake.schedule_to_dict(Extended(rules))["rules"]["cctv"]["period"] == "30 days"
+    with pytest.raises(InvalidInput, match="'region'"):
+        _lake.schedule_to_dict(Extended(rules, region="eu"))

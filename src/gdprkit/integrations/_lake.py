@@ -304,10 +304,32 @@ def tokens(values: Iterable[str | None], pseudonymiser: Pseudonymiser) -> list[s
 # -- retention ------------------------------------------------------------------------------
 
 
+_SHIPPED_FIELDS: Final = frozenset({"rules", "holds", "unscheduled"})
+
+
 def schedule_to_dict(schedule: RetentionSchedule) -> dict[str, Any]:
-    """A picklable form of a schedule (its mappings are read-only proxies, which do not pickle)."""
+    """A picklable form of a schedule (its mappings are read-only proxies, which do not pickle).
+
+    Rules, holds and unscheduled purposes are shipped.  Any other field a schedule may carry is
+    refused unless it is unset: a worker must never decide by a schedule that lost part of
+    itself on the way.
+
+    Raises:
+        InvalidType: not a RetentionSchedule.
+        InvalidInput: the schedule sets a field that cannot be shipped yet.
+    """
     if not isinstance(schedule, RetentionSchedule):
         raise InvalidType(f"schedule must be a RetentionSchedule, got {type(schedule).__name__}")
+    for field in attrs.fields(type(schedule)):
+        if not field.init or field.name in _SHIPPED_FIELDS:
+            continue
+        value = getattr(schedule, field.name)
+        if value is None or (isinstance(value, (Mapping, tuple)) and not value):
+            continue
+        raise InvalidInput(
+            f"a retention schedule with {field.name!r} set cannot be sent to workers yet; "
+            "evaluate it on one machine"
+        )
     return {
         "rules": {purpose: rule.to_dict() for purpose, rule in schedule.rules.items()},
         "holds": [hold.to_dict() for hold in schedule.holds],
