@@ -15,7 +15,8 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.error_on_missing_interpreters = bool(os.environ.get("CI"))
 
-ALL_EXTRAS = "test,holidays,sqlalchemy,postgresql,structlog,django,flask"
+# spark,dask (issue 21): pyspark is large (~500 MB installed) but installs in about a minute
+ALL_EXTRAS = "test,holidays,sqlalchemy,postgresql,structlog,django,flask,spark,dask"
 
 
 @nox.session

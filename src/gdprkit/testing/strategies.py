@@ -90,6 +90,7 @@ from gdprkit.testing._st_retention import (
     retention_schedules,
     subject_requests,
 )
+from gdprkit.testing._st_spec import masker_specs  # issue 21
 
 __all__ = [
     "addresses_in_context",
@@ -132,6 +133,7 @@ __all__ = [
     "log_addresses",
     "log_lines",
     "log_summaries",
+    "masker_specs",
     "operations",
     "parental_authorisations",
     "phone_numbers",
