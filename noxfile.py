@@ -15,7 +15,8 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.error_on_missing_interpreters = bool(os.environ.get("CI"))
 
-ALL_EXTRAS = "test,holidays,sqlalchemy,postgresql,structlog,django,flask"
+# spark,dask (issue 21): pyspark is large (~500 MB installed) but installs in about a minute
+ALL_EXTRAS = "test,holidays,sqlalchemy,postgresql,structlog,django,flask,spark,dask"
 
 
 @nox.session
@@ -64,3 +65,26 @@ def examples(session: nox.Session) -> None:
     """Run every example end to end."""
     session.install(f".[{ALL_EXTRAS}]")
     session.run("python", "examples/run_all.py", *session.posargs)
+
+
+# --- native IP engine (issue 18) ---------------------------------------------------------------
+@nox.session
+def native(session: nox.Session) -> None:
+    """Build the optional native IP engine (native/, needs Rust) and run tests/ip with it.
+
+    ``nox -s tests`` never builds it, so it keeps working on a machine without a Rust toolchain.
+    """
+    session.install(f".[{ALL_EXTRAS}]")
+    session.install("./native")  # maturin builds a release wheel from native/ (abi3)
+    session.run("cargo", "test", "--manifest-path", "native/Cargo.toml", external=True)
+    # Every test of gdprkit.ip (conformance corpora included) with the native engine forced:
+    # a missing or broken build fails here instead of quietly testing the Python engine.
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "tests/ip",
+        "-q",
+        *session.posargs,
+        env={"GDPRKIT_IP_ENGINE": "native"},
+    )

@@ -12,7 +12,9 @@ strings), then times, each in a fresh process writing to /dev/null:
   times over).
 
 Run: ``python benchmarks/bench_ip_logs.py --lines 1000000`` (default), ``--lines 100000`` for a
-quick look.  Prints MB/s per run and the ratios the issue sets as targets.
+quick look; ``--before /tmp/ip-before`` (a ``git worktree`` of the code to compare with)
+also times every gdprkit run with that code, right before the current one, and prints the
+ratios.  Prints MB/s per run and the ratios the issue sets as targets.
 """
 
 from __future__ import annotations
@@ -175,8 +177,12 @@ def _peak_rss_kib(cmd: list[str]) -> int:
     return int(out.stdout.strip())
 
 
-def _gdprkit(*args: str) -> list[str]:
-    return [sys.executable, "-m", "gdprkit", "ip", "mask", "-q", *args]
+def _gdprkit(*args: str, tree: Path | None = None) -> list[str]:
+    """The command line of one masking run; ``tree`` runs another checkout's ``src``."""
+    command = [sys.executable, "-m", "gdprkit", "ip", "mask", "-q", *args]
+    if tree is None:
+        return command
+    return ["env", f"PYTHONPATH={tree / 'src'}", *command]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,6 +195,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-rss", action="store_true", help="skip the 4x-size RSS run")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. a git worktree of main): each gdprkit run is also timed "
+        "with its code, right before the current code, and the ratios are printed",
+    )
+    parser.add_argument(
+        "--skip-baselines", action="store_true", help="do not run sed and the naive loop"
+    )
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="gdprkit-bench-", dir=args.workdir))
@@ -227,6 +243,21 @@ def main(argv: list[str] | None = None) -> int:
             # Last, so that sed and the gdprkit runs of a round follow one another closely.
             "naive python": [sys.executable, str(naive), str(log), os.devnull],
         }
+        if args.skip_baselines:
+            del runs["sed (last IPv4 octet)"], runs["naive python"]
+        if args.before is not None:
+            # Each gdprkit run of the other checkout goes right before the current one, so both
+            # see the same minute of a shared machine.
+            paired: dict[str, list[str]] = {}
+            for name, cmd in runs.items():
+                if name.startswith("gdprkit"):
+                    paired[f"before: {name}"[:28]] = [
+                        "env",
+                        f"PYTHONPATH={args.before / 'src'}",
+                        *cmd,
+                    ]
+                paired[name] = cmd
+            runs = paired
         # Rounds, each running every command once in the same order, so that a ratio can also
         # be taken within one round (both sides saw the same machine: on a shared VM the same
         # command varies by 10-25 % between minutes).
@@ -278,6 +309,12 @@ def main(argv: list[str] | None = None) -> int:
         ]
         for label, a, b, target in targets:
             print(f"{label:26s} {ratio(a, b):>24}  (target {target})")
+        if args.before is not None:
+            print()
+            for name in list(speed):
+                if name.startswith("gdprkit"):
+                    before = f"before: {name}"[:28]
+                    print(f"{name:26s} now / before {ratio(name, before):>24}  (target >= 0.9x)")
 
         if not args.skip_rss:
             big = work / "access4.log"

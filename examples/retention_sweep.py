@@ -160,7 +160,7 @@ def main() -> None:
     findings = register.lint()
     assert findings == [], [f"{f.code} ({f.purpose})" for f in findings]
 
-    # 2. Book-keeping "as long as the law of your country says": Austria's row of FACTS.md §5.
+    # 2. Book-keeping "as long as the law of your country says": Austria's §132(1) BAO row.
     bookkeeping = statutory_rule("AT", "books_and_vouchers", trigger="invoice_issued")
     schedule = RetentionSchedule.from_register(register, rules={"bookkeeping": bookkeeping})
     for purpose, rule in schedule.rules.items():

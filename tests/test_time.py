@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from gdprkit._time import attach_zone, ensure_aware, parse_aware, utc_now
+from gdprkit._time import (
+    attach_zone,
+    ensure_aware,
+    ensure_zone,
+    local_day,
+    parse_aware,
+    parse_zone,
+    utc_now,
+    zone_name,
+)
 from gdprkit.errors import InvalidInput, InvalidType, NaiveDatetimeError
 
 
@@ -49,3 +61,31 @@ def test_attach_zone_keeps_the_instant_and_resolves_the_repeated_hour() -> None:
         attach_zone(second, "Mars/Olympus", "received")
     with pytest.raises(InvalidType):
         attach_zone(second, 2, "received")
+
+
+# --- the controller's zone (issue 15 item 6) ------------------------------------------------------
+@given(
+    st.sampled_from(["Europe/Sofia", "Atlantic/Azores", "Asia/Kolkata", "UTC"]).map(ZoneInfo)
+    | st.integers(min_value=-14 * 60, max_value=14 * 60).map(
+        lambda m: dt.timezone(dt.timedelta(minutes=m))
+    )
+)
+def test_zone_names_read_back(zone: dt.tzinfo) -> None:
+    again = ensure_zone(zone_name(zone))
+    moment = dt.datetime(2025, 7, 1, 12, tzinfo=dt.timezone.utc)
+    assert again is not None
+    assert moment.astimezone(again).utcoffset() == moment.astimezone(zone).utcoffset()
+
+
+def test_zone_settings_are_validated() -> None:
+    assert ensure_zone(None) is None
+    assert parse_zone(" Europe/Sofia ", "zone") == ZoneInfo("Europe/Sofia")
+    with pytest.raises(InvalidInput, match="IANA"):
+        parse_zone("Europe/Atlantis", "zone")
+    with pytest.raises(InvalidType):
+        ensure_zone(3)
+    with pytest.raises(InvalidInput):
+        ensure_zone("+25:99")
+    late = dt.datetime(2025, 3, 1, 0, 30, tzinfo=dt.timezone.utc)
+    assert local_day(late, ZoneInfo("Atlantic/Azores")) == dt.date(2025, 2, 28)
+    assert local_day(late, None) == dt.date(2025, 3, 1)

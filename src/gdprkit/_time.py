@@ -11,7 +11,16 @@ import zoneinfo
 
 from gdprkit.errors import InvalidInput, InvalidType, NaiveDatetimeError
 
-__all__ = ["attach_zone", "ensure_aware", "parse_aware", "utc_now"]
+__all__ = [
+    "attach_zone",
+    "ensure_aware",
+    "ensure_zone",
+    "local_day",
+    "parse_aware",
+    "parse_zone",
+    "utc_now",
+    "zone_name",
+]
 
 
 def utc_now() -> dt.datetime:
@@ -73,3 +82,68 @@ def attach_zone(moment: dt.datetime, key: object, name: str) -> dt.datetime:
     if local.utcoffset() != moment.utcoffset():
         raise InvalidInput(f"zone does not match the offset of {name}")
     return local
+
+
+def parse_zone(value: object, name: str) -> zoneinfo.ZoneInfo:
+    """The IANA zone named ``value`` (``"Europe/Sofia"``), for settings such as a register's.
+
+    Raises:
+        InvalidType: ``value`` is not a string.
+        InvalidInput: ``value`` is not a zone the system's time zone database knows.
+    """
+    if not isinstance(value, str):
+        raise InvalidType(f"{name} must be an IANA time zone name such as 'Europe/Sofia'")
+    try:
+        return zoneinfo.ZoneInfo(value.strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            f"{name} must be a known IANA time zone name such as 'Europe/Sofia'"
+        ) from None
+
+
+def ensure_zone(value: object, name: str = "zone") -> dt.tzinfo | None:
+    """``value`` if it is a tzinfo (or ``None``); an IANA name is looked up.
+
+    The controller's zone decides which local day a moment falls on: day 0 of a period of days
+    or months (Reg. 1182/71 Art. 3(1), second subparagraph) and the start of its hours.
+
+    Raises:
+        InvalidType: ``value`` is neither a tzinfo, a zone name nor ``None``.
+        InvalidInput: an unknown zone name.
+    """
+    if value is None or isinstance(value, dt.tzinfo):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text[:1] in "+-" and len(text) == 6 and text[3] == ":":
+            # A fixed offset written by zone_name (a datetime.timezone has no IANA name).
+            try:
+                moment = dt.datetime.fromisoformat(f"2000-01-01T00:00:00{text}")
+            except ValueError:
+                raise InvalidInput(f"{name} must be an IANA zone name or an offset") from None
+            return moment.tzinfo
+        return parse_zone(text, name)
+    raise InvalidType(f"{name} must be a datetime.tzinfo (e.g. ZoneInfo('Europe/Sofia')) or None")
+
+
+def local_day(moment: dt.datetime, zone: dt.tzinfo | None) -> dt.date:
+    """The controller's local date of ``moment``: in ``zone``, or in its own zone when ``None``."""
+    return moment.date() if zone is None else moment.astimezone(zone).date()
+
+
+def zone_name(zone: dt.tzinfo) -> str:
+    """A text form of ``zone`` that :func:`ensure_zone` reads back: the IANA name, else the
+    fixed offset (``"+05:30"``).
+
+    Raises:
+        InvalidInput: ``zone`` has neither a name nor a fixed offset.
+    """
+    key = getattr(zone, "key", None)
+    if isinstance(key, str):
+        return key
+    offset = zone.utcoffset(None)
+    if offset is None:
+        raise InvalidInput("zone must be a ZoneInfo or a fixed-offset datetime.timezone")
+    sign = "-" if offset < dt.timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"

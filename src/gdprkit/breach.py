@@ -11,8 +11,8 @@ Example:
     >>> from gdprkit.breach import BreachRecord
     >>> friday = dt.datetime(2025, 3, 7, 16, 30, tzinfo=ZoneInfo("Europe/Sofia"))
     >>> breach = BreachRecord("b-1", aware_at=friday, nature="misdirected e-mail")
-    >>> breach.deadline.strftime("%a %d %b %H:%M")  # 72 hours, no weekend roll (FACTS.md §4)
-    'Mon 10 Mar 16:30'
+    >>> breach.deadline.strftime("%a %d %b %H:%M")  # from 17:00, 72 hours, no weekend roll
+    'Mon 10 Mar 17:00'
     >>> sorted({item.article for item in breach.missing()})
     ['Art. 33(3)(a)', 'Art. 33(3)(b)', 'Art. 33(3)(c)', 'Art. 33(3)(d)']
 """
@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 
 from gdprkit._dicts import attrs_kwargs
-from gdprkit._time import attach_zone, ensure_aware, parse_aware, utc_now
+from gdprkit._time import attach_zone, ensure_aware, ensure_zone, parse_aware, utc_now, zone_name
 from gdprkit.errors import InvalidInput, InvalidTransition, InvalidType
 from gdprkit.law.periods import breach_notification_deadline
 
@@ -48,7 +48,7 @@ class BreachRisk(str, enum.Enum):
 
 
 class BreachContent(str, enum.Enum):
-    """The minimum content of a notification (Art. 33(3), FACTS.md §4 ✅ [S1]).
+    """The minimum content of a notification (Art. 33(3) GDPR [S1]).
 
     Example:
         >>> BreachContent.CONTACT.article
@@ -150,9 +150,13 @@ def _optional_names(value: object) -> tuple[str, ...] | None:
 class BreachRecord:
     """The documentation of one personal data breach (Art. 33(5)) and its notification clock.
 
-    ``aware_at`` is when the controller became aware: the 72-hour clock of Art. 33(1) starts
-    there.  The other fields are the Art. 33(3) content, which may be given in phases (Art.
-    33(4)); :meth:`missing` says what is still to come.  A notification later than 72 hours
+    ``aware_at`` is when the controller became aware: the 72 hours of Art. 33(1) start at the
+    beginning of the next clock hour (Reg. 1182/71 Art. 3(1) first subparagraph, 3(2)(a); see
+    :func:`gdprkit.law.periods.breach_notification_deadline`).  ``zone`` is the controller's
+    time zone (the register's ``controller.time_zone``): it decides the clock hour, and
+    ``aware_at`` and :attr:`deadline` are shown in it; without it the zone of ``aware_at`` is
+    used.  The other fields are the Art. 33(3) content, which may be given in phases (Art.
+    33(4)); :meth:`missing` says what is still to come.  A notification later than the 72 hours
     must give the reasons for the delay (Art. 33(1)).
 
     Raises:
@@ -162,8 +166,11 @@ class BreachRecord:
 
     Example:
         >>> import datetime as dt
-        >>> b = BreachRecord("b-2", aware_at=dt.datetime(2025, 5, 2, 9, tzinfo=dt.timezone.utc))
-        >>> b.is_overdue(dt.datetime(2025, 5, 5, 10, tzinfo=dt.timezone.utc))
+        >>> utc = dt.timezone.utc
+        >>> b = BreachRecord("b-2", aware_at=dt.datetime(2025, 5, 2, 9, tzinfo=utc))
+        >>> b.deadline.isoformat()  # the hour 09:00-10:00 is not counted
+        '2025-05-05T10:00:00+00:00'
+        >>> b.is_overdue(dt.datetime(2025, 5, 5, 10, 0, 1, tzinfo=utc))
         True
     """
 
@@ -182,20 +189,25 @@ class BreachRecord:
     risk: BreachRisk = attrs.field(default=BreachRisk.RISK, converter=_risk)
     notified_at: dt.datetime | None = attrs.field(default=None, converter=_optional_aware)
     delay_reason: str | None = attrs.field(default=None, validator=_optional_text)
+    zone: dt.tzinfo | None = attrs.field(default=None, converter=ensure_zone, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
+        if self.zone is not None:
+            # Shown in the controller's zone; the instant is unchanged.
+            object.__setattr__(self, "aware_at", self.aware_at.astimezone(self.zone))
         if self.notified_at is not None:
             if self.notified_at < self.aware_at:
                 raise InvalidInput("notified_at must not be before aware_at")
             if self.notified_at > self.deadline and self.delay_reason is None:
                 raise InvalidInput(
-                    "delay_reason is required for a notification later than 72 hours (Art. 33(1))"
+                    "delay_reason is required for a notification after the 72 hours (Art. 33(1))"
                 )
 
     @property
     def deadline(self) -> dt.datetime:
-        """72 hours after awareness, in absolute time, no weekend roll (Art. 33(1), §4)."""
-        return breach_notification_deadline(self.aware_at)
+        """The end of the 72 hours counted from the next clock hour (Art. 33(1), Reg. 1182/71
+        Art. 3(1), 3(2)(a)); real hours, no weekend roll."""
+        return breach_notification_deadline(self.aware_at, zone=self.zone)
 
     @property
     def needs_notification(self) -> bool:
@@ -249,6 +261,8 @@ class BreachRecord:
         """JSON-compatible form (``version`` 1)."""
         data: dict[str, Any] = {"version": _VERSION}
         for field in attrs.fields(BreachRecord):
+            if field.name == "zone":
+                continue
             value = getattr(self, field.name)
             if isinstance(value, dt.datetime):
                 value = value.isoformat()
@@ -259,6 +273,8 @@ class BreachRecord:
             data[field.name] = value
         # The zone name keeps the deadline in the shop's zone after a round trip.
         data["zone"] = getattr(self.aware_at.tzinfo, "key", None)
+        if self.zone is not None:
+            data["controller_zone"] = zone_name(self.zone)
         return data
 
     @classmethod
@@ -274,5 +290,8 @@ class BreachRecord:
         zone = data.pop("zone", None)
         if zone is not None and "aware_at" in data:
             data["aware_at"] = attach_zone(_aware(data["aware_at"]), zone, "aware_at")
+        controller_zone = data.pop("controller_zone", None)
+        if controller_zone is not None:
+            data["zone"] = ensure_zone(controller_zone, "controller_zone")
         data = attrs_kwargs(cls, data, "breach record")  # unknown keys counted, never repeated
         return cls(**data)

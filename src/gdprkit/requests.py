@@ -5,9 +5,12 @@ receiving it, extending, charging a fee, fulfilling, refusing) returns a new req
 more :class:`RequestEvent`; a step the lifecycle does not allow raises
 :class:`~gdprkit.errors.InvalidTransition`.
 
-Deadlines come from :mod:`gdprkit.law.periods` (Regulation 1182/71 arithmetic, FACTS.md §3d):
-one month from receipt (Art. 12(3)), three months in all when extended, rolled past weekends and
-the shop's public holidays.
+Deadlines come from :mod:`gdprkit.law.periods` (Regulation 1182/71 arithmetic): one month
+from receipt (Art. 12(3)), two further months when extended (by default counted from the end
+of the first month, the earlier of the two readings, see
+:class:`~gdprkit.law.periods.ExtensionReading`), rolled past weekends and the shop's public
+holidays.  Day 0 is the local date of receipt in the controller's zone: pass ``zone=`` (the
+register's ``controller.time_zone``) when ``received`` is stored in UTC.
 
 **Identity checks pause the clock.**  While the controller has asked for additional
 information to confirm the requester's identity (Art. 12(6): "where the controller has
@@ -16,9 +19,9 @@ additional information") and it has not yet arrived, the clock stands still; the
 still are added to the deadline.  The Regulation does not say this in so many words: it is
 common practice, resting on Art. 12(6) and on Art. 12(2) (the controller may not refuse to act
 unless it demonstrates that it cannot identify the data subject) read with the time limits of
-Art. 12(3), see FACTS.md §3a.  No authority's text on it is recorded in FACTS.md (❌ not
-verified).  gdprkit pauses rather than restarts the clock, the reading least favourable to the
-controller; only a verification the controller actually requested pauses it.
+Art. 12(3).  No authority's text on it was found (unverified).  gdprkit pauses rather than
+restarts the clock, the reading least favourable to the controller; only a verification the
+controller actually requested pauses it.
 
 Example:
     >>> import datetime as dt
@@ -45,15 +48,17 @@ from typing import Any
 import attrs
 
 from gdprkit._dicts import attrs_kwargs
-from gdprkit._time import attach_zone, ensure_aware, parse_aware, utc_now
+from gdprkit._time import attach_zone, ensure_aware, ensure_zone, parse_aware, utc_now, zone_name
 from gdprkit.errors import InvalidInput, InvalidTransition, InvalidType
 from gdprkit.law import Right
 from gdprkit.law.holidays import HolidayCalendar
 from gdprkit.law.periods import (
-    EXTENSION_MONTHS,
     RESPONSE_MONTHS,
+    ExtensionReading,
+    _reading,
     add_months,
     end_of_day,
+    extended_end,
     is_working_day,
     next_working_day,
 )
@@ -98,7 +103,7 @@ class RefusalGround(str, enum.Enum):
 
     @property
     def article(self) -> str:
-        """The provision the refusal rests on (FACTS.md §3a)."""
+        """The provision of the GDPR the refusal rests on."""
         if self is RefusalGround.IDENTITY_NOT_ESTABLISHED:
             # Art. 12(2): refuse only if the controller "demonstrates that it is not in a
             # position to identify the data subject" (with Art. 11(2)).
@@ -225,8 +230,12 @@ def _events(value: object) -> tuple[RequestEvent, ...]:
 class SubjectRequest:
     """A data-subject request (Arts 15-22) and its lifecycle, as an immutable value.
 
-    ``received`` is the moment of receipt, in the controller's time zone: day 0 of every period
-    is its local date (Reg. 1182/71 Art. 3(1), FACTS.md §3d rule 1).  ``channel`` is how it came
+    ``received`` is the moment of receipt; ``zone`` is the controller's time zone (the
+    register's ``controller.time_zone``): day 0 of every period is the local date of receipt
+    there (Reg. 1182/71 Art. 3(1), second subparagraph), and ``received`` is kept converted to
+    it.  Without ``zone`` the zone of ``received`` is the controller's.  ``reading`` is how the
+    two further months of an extension are counted (default: the earlier reading, see
+    :class:`~gdprkit.law.periods.ExtensionReading`).  ``channel`` is how it came
     in (``"email"``, ``"web_form"``, ``"letter"``, ...); Art. 12(3) asks for an electronic
     answer to an electronic request where possible.  ``subject_id`` is personal and not in the
     repr.  Build one on receipt, then call the step methods; each returns a new request.
@@ -245,6 +254,10 @@ class SubjectRequest:
         datetime.date(2025, 3, 17)
         >>> r.extend(dt.datetime(2025, 3, 1, tzinfo=utc), reason="many systems").deadline()
         datetime.date(2025, 5, 15)
+        >>> from zoneinfo import ZoneInfo  # stored in UTC, received in the Azores on 28 Feb
+        >>> SubjectRequest("r-3", "access", received=dt.datetime(2025, 3, 1, 0, 30, tzinfo=utc),
+        ...                channel="email", zone=ZoneInfo("Atlantic/Azores")).deadline()
+        datetime.date(2025, 3, 28)
     """
 
     id: str = attrs.field(validator=_text)
@@ -253,8 +266,15 @@ class SubjectRequest:
     channel: str = attrs.field(validator=_text)
     subject_id: str | None = attrs.field(default=None, validator=_optional_text, repr=False)
     events: tuple[RequestEvent, ...] = attrs.field(default=(), converter=_events)
+    zone: dt.tzinfo | None = attrs.field(default=None, converter=ensure_zone, kw_only=True)
+    reading: ExtensionReading = attrs.field(
+        default=ExtensionReading.EARLIER, converter=_reading, kw_only=True
+    )
 
     def __attrs_post_init__(self) -> None:
+        if self.zone is not None:
+            # The same instant, on the controller's clock: every local day below is its day.
+            object.__setattr__(self, "received", self.received.astimezone(self.zone))
         _replay(self)
 
     # --- state --------------------------------------------------------------------------
@@ -308,11 +328,17 @@ class SubjectRequest:
     # --- deadlines ----------------------------------------------------------------------
 
     def _deadline(
-        self, months: int, holidays: HolidayCalendar | None, now: dt.datetime | None
+        self, extended: bool, holidays: HolidayCalendar | None, now: dt.datetime | None
     ) -> dt.date:
-        raw = add_months(self.received.date(), months) + dt.timedelta(days=self.paused_days(now))
+        day0 = self.received.date()
+        end = (
+            extended_end(day0, reading=self.reading)
+            if extended
+            else add_months(day0, RESPONSE_MONTHS)
+        )
+        raw = end + dt.timedelta(days=self.paused_days(now))
         # Reg. 1182/71 Art. 3(4): a period ending on a Saturday, Sunday or public holiday ends
-        # on the following working day (FACTS.md §3d rule 3).
+        # on the following working day.
         return raw if is_working_day(raw, holidays) else next_working_day(raw, holidays)
 
     def first_deadline(
@@ -321,14 +347,15 @@ class SubjectRequest:
         """The one-month deadline (Art. 12(3)), plus any paused days, rolled to a working day.
 
         This is also the reply-by date for telling the data subject of an extension, with
-        reasons (Art. 12(3)), and for a refusal notice (Art. 12(4)) (FACTS.md §3d rule 5).
+        reasons (Art. 12(3): "within one month of receipt"), and for a refusal notice
+        (Art. 12(4): "at the latest within one month of receipt").
         While an identity check is outstanding it is projected as of ``now``.
 
         Raises:
             InvalidType: ``holidays`` is not a calendar.
             NaiveDatetimeError: ``now`` is naive.
         """
-        return self._deadline(RESPONSE_MONTHS, holidays, now)
+        return self._deadline(False, holidays, now)
 
     def extension_notice_deadline(
         self, *, holidays: HolidayCalendar | None = None, now: dt.datetime | None = None
@@ -351,18 +378,18 @@ class SubjectRequest:
     def deadline(
         self, *, holidays: HolidayCalendar | None = None, now: dt.datetime | None = None
     ) -> dt.date:
-        """The last day to answer: one month, or three in all once extended (Art. 12(3)).
+        """The last day to answer: one month, or two further months once extended (Art. 12(3)).
 
-        The extended deadline is receipt + 3 months, clamped, then rolled (the conservative
-        reading, FACTS.md §3d rule 4); paused days are added before rolling.  The answer is in
-        time if sent by the end of that day in the zone of ``received``.
+        The extended deadline follows :attr:`reading` (default: the earlier of receipt + 3
+        months and end of the first month + 2 months, each clamped), then is rolled; paused
+        days are added before rolling.  The answer is in time if sent by the end of that day in
+        the controller's zone.
 
         Raises:
             InvalidType: ``holidays`` is not a calendar.
             NaiveDatetimeError: ``now`` is naive.
         """
-        months = RESPONSE_MONTHS + (EXTENSION_MONTHS if self.extended else 0)
-        return self._deadline(months, holidays, now)
+        return self._deadline(self.extended, holidays, now)
 
     def is_overdue(self, now: dt.datetime, *, holidays: HolidayCalendar | None = None) -> bool:
         """Whether the request is still open after the end of its deadline day.
@@ -436,7 +463,7 @@ class SubjectRequest:
         """Charge a reasonable fee for a manifestly unfounded or excessive request (Art. 12(5)(a)).
 
         Warn the data subject first so they can withdraw the request (EDPB Guidelines 01/2022
-        para. 192, FACTS.md §3c 🟡).
+        para. 192, https://www.edpb.europa.eu/our-work-tools/our-documents/guidelines/guidelines-012022-data-subject-rights-right-access_en).
 
         Raises:
             InvalidInput: a non-positive amount, an empty currency or reason.
@@ -486,6 +513,8 @@ class SubjectRequest:
             "channel": self.channel,
             "subject_id": self.subject_id,
             "events": [e.to_dict() for e in self.events],
+            **({} if self.zone is None else {"controller_zone": zone_name(self.zone)}),
+            **({} if self.reading is ExtensionReading.EARLIER else {"reading": self.reading.value}),
         }
 
     @classmethod
@@ -522,6 +551,8 @@ class SubjectRequest:
             channel=data["channel"],
             subject_id=data.get("subject_id"),
             events=[RequestEvent.from_dict(e) for e in events],
+            zone=ensure_zone(data.get("controller_zone"), "controller_zone"),
+            reading=data.get("reading", ExtensionReading.EARLIER),
         )
 
 

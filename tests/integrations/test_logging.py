@@ -110,3 +110,50 @@ def test_the_name_restriction_of_logging_filter_still_applies() -> None:
 def test_a_masker_is_required() -> None:
     with pytest.raises(InvalidType):
         IPMaskingFilter("ga")  # type: ignore[arg-type]
+
+
+# Issue 17, class 8: the filter's default masks addresses after a path separator or a name and
+# '/', as the CLI does, while product versions of a user agent stay (class 9).
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("GET /geo/203.0.113.7", "GET /geo/203.0.113.0"),
+        ("IPV4/UDP/172.17.0.2/5060", "IPV4/UDP/172.17.0.0/5060"),  # Asterisk
+        ("inside/10.10.123.45(51763)", "inside/10.10.123.0(51763)"),  # Cisco ASA
+        ("client1/192.168.1.13:54321", "client1/192.168.1.0:54321"),  # OpenVPN
+        ("- HIER_DIRECT/53.140.206.134 text/html", "- HIER_DIRECT/53.140.206.0 text/html"),  # Squid
+        (
+            "ua=Mozilla/5.0 (X11) Chrome/130.0.0.0 Safari/537.36",
+            "ua=Mozilla/5.0 (X11) Chrome/130.0.0.0 Safari/537.36",
+        ),
+    ],
+)
+def test_default_masks_paths_and_keeps_versions(message: str, expected: str) -> None:
+    record = logging.makeLogRecord({"msg": "%s", "args": (message,), "peer": message})
+    IPMaskingFilter(GA).filter(record)
+    assert record.getMessage() == expected
+    assert record.peer == expected  # type: ignore[attr-defined]
+
+
+def test_pickling_the_filter_drops_the_cache_of_client_addresses() -> None:
+    # Issue 19, item 15: the masker's cache holds original addresses; pickled state must not.
+    import pickle
+
+    masker = TruncationMasker.preset("ga")
+    handler_filter = IPMaskingFilter(masker)
+    handler_filter.filter(logging.makeLogRecord({"msg": "login from 203.0.113.77"}))
+    data = pickle.dumps(handler_filter)
+    assert b"203.0.113.77" not in data
+    restored = pickle.loads(data)  # noqa: S301 - our own bytes
+    record = logging.makeLogRecord({"msg": "login from 203.0.113.77"})
+    restored.filter(record)
+    assert record.getMessage() == "login from 203.0.113.0"
+
+
+def test_a_filter_with_a_keyed_masker_refuses_pickling() -> None:
+    import pickle
+
+    from gdprkit.ip import CryptoPAnMasker
+
+    with pytest.raises(InvalidType, match="key"):
+        pickle.dumps(IPMaskingFilter(CryptoPAnMasker(bytes(range(32)))))

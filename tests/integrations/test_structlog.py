@@ -67,3 +67,21 @@ def test_without_structlog_the_import_error_names_the_extra(
     with pytest.raises(MissingDependency, match=r'pip install "gdprkit\[structlog\]"'):
         importlib.import_module("gdprkit.integrations.structlog")
     assert isinstance(MissingDependency("x"), ImportError)
+
+
+def test_the_default_masks_paths_and_keeps_versions() -> None:
+    # Issue 17, classes 8 and 9 together.
+    from gdprkit.integrations.structlog import MaskIPAddresses
+    from gdprkit.ip import TruncationMasker
+
+    processor = MaskIPAddresses(TruncationMasker.preset("ga"))
+    event = {
+        "event": "lookup GET /geo/203.0.113.7",
+        "sip": "IPV4/UDP/172.17.0.2/5060",
+        "ua": "Mozilla/5.0 (X11) Chrome/130.0.0.0 Safari/537.36",
+    }
+    assert processor(None, "info", event) == {
+        "event": "lookup GET /geo/203.0.113.0",
+        "sip": "IPV4/UDP/172.17.0.0/5060",
+        "ua": "Mozilla/5.0 (X11) Chrome/130.0.0.0 Safari/537.36",
+    }

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import gzip
 import io
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -207,3 +210,126 @@ def test_no_progress_line_when_stderr_is_not_a_terminal(
     log.write_bytes(LINE * 10)
     assert main(["ip", "mask", str(log)]) == EXIT_OK
     assert b"\r" not in capsysbinary.readouterr().err
+
+
+# -- issue 17: the command behaves like a Unix tool ------------------------------------------
+
+
+def _gdprkit(*args: str, **kwargs: object) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gdprkit", "ip", "mask", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **kwargs,  # type: ignore[call-overload]
+    )
+
+
+@pytest.mark.parametrize("kind", ["truncated", "corrupt", "directory", "binary"])
+def test_bad_inputs_are_one_line_exit_2_and_the_others_are_masked(
+    tmp_path: Path, kind: str, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    good = tmp_path / "good.log"
+    good.write_bytes(LINE)
+    bad = tmp_path / "bad.log.gz"
+    if kind == "truncated":
+        bad.write_bytes(gzip.compress(LINE * 100)[:-20])
+    elif kind == "corrupt":
+        data = bytearray(gzip.compress(LINE * 100))
+        data[30:40] = b"\xff" * 10
+        bad.write_bytes(bytes(data))
+    elif kind == "directory":
+        bad.mkdir()
+    else:
+        bad.write_bytes(b"\x7fELF\x00\x00\x01" + LINE)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    assert main(["ip", "mask", str(bad), str(good), "-o", str(out_dir)]) == EXIT_USAGE
+    err = capsysbinary.readouterr().err.decode()
+    first = err.splitlines()[0]
+    assert first.startswith(f"gdprkit ip mask: {bad}: ")
+    assert "Traceback" not in err
+    assert ".tmp" not in err
+    assert (out_dir / "good.log").read_bytes() == MASKED  # the other input is still masked
+    assert sorted(p.name for p in out_dir.iterdir()) == ["good.log"]  # nothing half-written
+
+
+def test_binary_input_is_masked_only_when_asked(tmp_path: Path) -> None:
+    log = tmp_path / "bin.log"
+    log.write_bytes(b"\x00\x01 203.0.113.7\n")
+    out = tmp_path / "out.log"
+    assert main(["ip", "mask", "-q", str(log), "-o", str(out)]) == EXIT_USAGE
+    assert not out.exists()
+    assert main(["ip", "mask", "-q", "--binary", str(log), "-o", str(out)]) == EXIT_OK
+    assert out.read_bytes() == b"\x00\x01 203.0.113.0\n"
+
+
+def test_output_files_get_the_mode_of_the_input(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_bytes(LINE)
+    log.chmod(0o644)
+    for target in (tmp_path / "one.log", tmp_path / "dir"):
+        if target.name == "dir":
+            target.mkdir()
+        assert main(["ip", "mask", "-q", str(log), "-o", str(target)]) == EXIT_OK
+        written = target / "access.log" if target.is_dir() else target
+        assert written.stat().st_mode & 0o777 == 0o644
+
+
+def test_columns_delimiter_regex_and_replace(tmp_path: Path) -> None:
+    log = tmp_path / "app.csv"
+    log.write_bytes(b"2024-01-01;203.0.113.7;GET /geo/198.51.100.9;bogus\n")
+    out = tmp_path / "out.csv"
+    argv = ["ip", "mask", "-q", str(log), "-o", str(out), "--delimiter", ";"]
+    assert main([*argv, "--columns", "2,4", "--replace", "-"]) == EXIT_OK
+    assert out.read_bytes() == b"2024-01-01;203.0.113.0;GET /geo/198.51.100.0;-\n"
+    argv = ["ip", "mask", "-q", str(log), "-o", str(out), "--regex", r";(?P<client>[^;]+);"]
+    assert main(argv) == EXIT_OK
+    assert out.read_bytes() == b"2024-01-01;203.0.113.0;GET /geo/198.51.100.0;bogus\n"
+    assert main(["ip", "mask", str(log), "--regex", "(no groups)"]) == EXIT_USAGE
+
+
+def test_sigint_exits_130_without_a_traceback_or_a_temporary_file(tmp_path: Path) -> None:
+    out = tmp_path / "out.log"
+    process = _gdprkit("-o", str(out), "-")
+    assert process.stdin is not None
+    assert process.stderr is not None
+    process.stdin.write(LINE)
+    process.stdin.flush()
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert b"Traceback" not in err
+    assert err.strip() == b"gdprkit ip mask: interrupted"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_append_writes_lines_as_they_arrive_and_reopens_on_sighup(tmp_path: Path) -> None:
+    out = tmp_path / "access.log"
+    out.write_bytes(b"earlier line\n")
+    process = _gdprkit("-q", "--append", "-o", str(out))
+    assert process.stdin is not None
+    process.stdin.write(LINE)
+    process.stdin.flush()
+    deadline = time.monotonic() + 30
+    while out.read_bytes() != b"earlier line\n" + MASKED and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert out.read_bytes() == b"earlier line\n" + MASKED  # appended before the input ended
+    out.rename(tmp_path / "access.log.1")  # logrotate
+    process.send_signal(signal.SIGHUP)
+    time.sleep(0.2)
+    process.communicate(LINE, timeout=30)
+    assert process.returncode == EXIT_OK
+    assert out.read_bytes() == MASKED
+    assert (tmp_path / "access.log.1").read_bytes() == b"earlier line\n" + MASKED
+
+
+def test_binary_stdin_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", FakeStdin(b"\x00\x01 203.0.113.7\n"))
+    assert main(["ip", "mask", "-q"]) == EXIT_USAGE
+    captured = capsysbinary.readouterr()
+    assert captured.out == b""
+    assert captured.err.startswith(b"gdprkit ip mask: stdin: looks like binary data")

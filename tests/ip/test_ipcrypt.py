@@ -122,9 +122,14 @@ _NDX = IPCryptNdx(bytes(range(32)))
     )
 )
 def test_decrypt_inverts_encrypt(address: str) -> None:
-    value = parse_address(address).value
+    def carried(text: str) -> int:
+        # An IPv4-mapped address and its IPv4 address are the same 16 bytes in ipcrypt
+        # (draft-denis-ipcrypt); decrypt may give either form back.
+        parsed = parse_address(text)
+        return parsed.ipv4_value if parsed.carries_ipv4 else parsed.value
+
     for masker in (_PFX, _DET, _ND, _NDX):
-        assert parse_address(masker.decrypt(masker.apply(address))).value == value
+        assert carried(masker.decrypt(masker.apply(address))) == carried(address)
 
 
 @given(st.integers(0, 2**128 - 1), st.integers(0, 128), st.integers(0, 2**128 - 1))

@@ -106,10 +106,15 @@ def test_server_placeholders_in_the_client_field_stay_and_do_not_count(placehold
     assert summary.failed_total == 0
 
 
-def test_a_line_that_does_not_follow_the_access_format_fails_closed_on_its_first_token() -> None:
-    data = COMBINED + b"garbage 10.1.1.1 here\n"
+def test_a_line_that_does_not_follow_the_access_format_is_scanned_as_a_whole() -> None:
+    # Issue 17, class 6: an unknown layout never leaves a field unscanned; only a first token
+    # shaped like an address that does not parse fails closed.
+    data = COMBINED + b"garbage 10.1.1.1 here\n2024-01-01T00:00:00Z,203.0.113.7,login ok\n"
     out, summary = run(data, format="combined")
-    assert out.endswith(b"[unparsed] 10.1.1.0 here\n")
+    assert out.endswith(b"garbage 10.1.1.0 here\n2024-01-01T00:00:00Z,203.0.113.0,login ok\n")
+    assert summary.failed == ()
+    out, summary = run(COMBINED + b"203.000.113.007 rest\n", format="combined")
+    assert out.endswith(b"[unparsed] rest\n")
     assert summary.failed == (("client", 1),)
 
 
@@ -262,8 +267,7 @@ def test_a_line_longer_than_the_limit_is_cut_between_addresses_and_preserved() -
     data = COMBINED + line + b"\n" + COMBINED
     out, summary = run(data, max_line_bytes=65536)
     expected_line = (b"x 203.0.113.0 \xff" * 10000) + b"\n"
-    # The first token of the long line is its address field (access format): 'x' fails closed.
-    expected_line = UNPARSED_MARKER.encode() + expected_line[1:]
+    # The long line does not follow the access format: it is scanned as a whole.
     assert out == run(COMBINED)[0] + expected_line + run(COMBINED)[0]
     assert summary.lines == 3
     assert summary.addresses_v4 == 2 * 2 + 10000
@@ -362,8 +366,22 @@ def test_jobs_two_gives_the_same_bytes_and_summary_as_one(tmp_path: Path) -> Non
     s2 = mask_file(source, two, masker=GA, jobs=2, format="combined")
     assert gzip.decompress(two.read_bytes()) == one.read_bytes()
     assert s1 == s2
-    assert s1.failed_total == 1001  # 'junk' and 'no' in the client position
+    assert s1.failed_total == 0  # 'junk' and 'no' lines are scanned as free text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.log", "one.log", "two.log.gz"]
+
+
+def test_jobs_two_write_the_users_marker_in_every_range(tmp_path: Path) -> None:
+    # A marker of one's own reaches the workers too: with jobs=2 the second half's failed
+    # client fields were written with the default marker.
+    source = tmp_path / "bad.log"
+    bad = b'999.1.2.3 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1\n'
+    source.write_bytes((COMBINED + bad) * 2000)
+    one, two = tmp_path / "one.log", tmp_path / "two.log"
+    s1 = mask_file(source, one, masker=GA, jobs=1, format="combined", marker="[gone]")
+    s2 = mask_file(source, two, masker=GA, jobs=2, format="combined", marker="[gone]")
+    assert two.read_bytes() == one.read_bytes()
+    assert one.read_bytes().count(b"[gone]") == 2000
+    assert s1 == s2
 
 
 def test_jobs_more_than_lines(tmp_path: Path) -> None:

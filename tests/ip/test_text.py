@@ -53,12 +53,14 @@ def test_log_contexts_find_the_listed_addresses(case: dict[str, Any]) -> None:
         ("RSA 12:f8:7e:78:61:b4:bf:e2:de:24:15:96:4e:d4:72:53", 0),  # elastic-beats auth log
         ("SHA1 12:f8:7e:78:61:b4:bf:e2:de:24:15:96:4e:d4:72:53:aa:bb:cc:dd", 0),
         ("Chrome/120.0.6099.109 Safari/537.36", 0),
-        ("Chrome/120.0.0.0 Edg/120.0.0.0", 0),
+        ("(KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0", 0),
         ("/static/app.3.2.1.js?v=1.2.3.4.5", 0),
         ("at 06:00:00 and 2016:06:47:09 and 22:45:11.608", 0),
         (" HWaddr ab:ab:ab:ab:ab:ab 00:1a:2b:3c:4d:5e", 0),
         ("sha d41d8cd98f00b204e9800998ecf8427e", 0),
-        ("v1.2.3.4 x1.2.3.4 1.2.3.4x 999.1.1.1 01.2.3.4", 0),
+        ("v1.2.3.4 999.1.1.1 1.2.3.4.5 1.3.6.1.4.1.2021", 0),
+        # Issue 17, class 7: glued to letters, digits or '_' and zero-padded, still addresses.
+        ("x1.2.3.4 1.2.3.4x 01.2.3.4 backup_203.0.113.7.tar", 4),
         ("from::1 Foo::bar std::vector", 0),
         ("ip:2001:db8::1 client:198.51.100.1 source:2001:db8::2", 3),
         ("end of sentence 198.51.100.1. next", 1),
@@ -83,9 +85,12 @@ def test_mapped_tail_is_not_matched_twice() -> None:
 
 
 def test_version_rule_can_be_switched_off() -> None:
-    text = "GET /lookup/192.0.2.1 Chrome/120.0.0.0"
-    assert mask_text(text, Redact()) == text
-    assert mask_text(text, Redact(), skip_versions=False) == "GET /lookup/<v4> Chrome/<v4>"
+    text = "GET /lookup/192.0.2.1 Mozilla/5.0 Chrome/120.0.0.0"
+    # Issue 17, classes 8 and 9: a path segment is an address, a product token a version.
+    assert mask_text(text, Redact()) == "GET /lookup/<v4> Mozilla/5.0 Chrome/120.0.0.0"
+    assert mask_text(text, Redact(), skip_versions=False) == (
+        "GET /lookup/<v4> Mozilla/5.0 Chrome/<v4>"
+    )
 
 
 def test_counts_per_family() -> None:
@@ -115,7 +120,8 @@ def test_text_must_be_str() -> None:
         ("client 2001:db8::1: connection refused", "client <v6>: connection refused"),
         ("peer 2001:db8::1.Retrying", "peer <v6>.Retrying"),
         ("gone 2001:db8::. next", "gone <v6>. next"),
-        ("x ::ffff:1.2.3.4abc y", "x ::ffff:1.2.3.4abc y"),
+        ("x ::ffff:1.2.3.4abc y", "x ::ffff:<v4>abc y"),
+        ("id=::ffff:203.0.113.7x", "id=<v6>x"),
         ("end 2001:db8:::80", "end <v6>:80"),
     ],
 )

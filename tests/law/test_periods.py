@@ -16,9 +16,12 @@ from gdprkit.errors import InvalidInput, InvalidType, NaiveDatetimeError
 from gdprkit.law import PublicHolidays
 from gdprkit.law.periods import (
     BREACH_NOTIFICATION_HOURS,
+    ExtensionReading,
     add_months,
     breach_notification_deadline,
+    breach_period_start,
     end_of_day,
+    extended_end,
     extension_notice_deadline,
     is_working_day,
     next_working_day,
@@ -223,25 +226,46 @@ def test_end_of_day_is_the_last_instant_of_the_local_day() -> None:
 
 
 # --- Art. 33(1): 72 hours, no roll ---------------------------------------------------------------
-def test_breach_friday_afternoon_is_due_monday_same_time() -> None:
-    # FACTS.md §4: aware Friday 16:30 → deadline Monday 16:30, same time zone.
-    friday = dt.datetime(2025, 3, 7, 16, 30, tzinfo=SOFIA)
-    assert breach_notification_deadline(friday) == dt.datetime(2025, 3, 10, 16, 30, tzinfo=SOFIA)
+# Worked examples of Reg. 1182/71 Art. 3(1) first subparagraph and 3(2)(a) [S200]: the hour
+# during which the controller became aware is not counted; the 72 hours start at the beginning
+# of the next hour and are real hours.  Issue 15 item 1 gives the first two.
+BREACH_EXAMPLES = [
+    # (aware, zone, deadline in that zone)
+    (dt.datetime(2025, 3, 7, 16, 30), SOFIA, dt.datetime(2025, 3, 10, 17, 0)),  # Fri → Mon 17:00
+    (dt.datetime(2025, 5, 2, 9, 0), UTC, dt.datetime(2025, 5, 5, 10, 0)),  # 09:00:00 sharp
+    (dt.datetime(2025, 5, 2, 9, 59, 59, 999999), UTC, dt.datetime(2025, 5, 5, 10, 0)),
+    # Sofia moves to EEST at 03:00 on Sun 30 Mar 2025: from 13:00 EET, 72 real hours end at
+    # 14:00 local.
+    (dt.datetime(2025, 3, 28, 12, 0), SOFIA, dt.datetime(2025, 3, 31, 14, 0)),
+    # and back to EET on Sun 26 Oct 2025: from 13:00 EEST, 72 real hours end at 12:00 local.
+    (dt.datetime(2025, 10, 24, 12, 0), SOFIA, dt.datetime(2025, 10, 27, 12, 0)),
+    # A half-hour zone (UTC+05:30): its clock hours start at :30 UTC.
+    (dt.datetime(2025, 3, 7, 16, 40), ZoneInfo("Asia/Kolkata"), dt.datetime(2025, 3, 10, 17, 0)),
+]
 
 
-@pytest.mark.parametrize(
-    ("aware", "expected"),
-    [
-        # Sofia moves to EEST at 03:00 on Sun 30 Mar 2025: 72 real hours end at 13:00 local.
-        (dt.datetime(2025, 3, 28, 12, 0), dt.datetime(2025, 3, 31, 13, 0)),
-        # and back to EET on Sun 26 Oct 2025: 72 real hours end at 11:00 local.
-        (dt.datetime(2025, 10, 24, 12, 0), dt.datetime(2025, 10, 27, 11, 0)),
-    ],
-)
-def test_breach_deadline_across_dst_in_sofia(aware: dt.datetime, expected: dt.datetime) -> None:
-    deadline = breach_notification_deadline(aware.replace(tzinfo=SOFIA))
+@pytest.mark.parametrize(("aware", "zone", "expected"), BREACH_EXAMPLES)
+def test_breach_deadline_examples(
+    aware: dt.datetime, zone: dt.tzinfo, expected: dt.datetime
+) -> None:
+    deadline = breach_notification_deadline(aware.replace(tzinfo=zone))
     assert deadline.replace(tzinfo=None) == expected
-    assert deadline.tzinfo is SOFIA
+    assert deadline.tzinfo is zone
+
+
+def test_breach_hour_is_the_controllers_clock_hour() -> None:
+    # Stored in UTC at 11:10Z = 16:40 in Kolkata: the period starts at 17:00 Kolkata (11:30Z),
+    # not at 12:00Z.
+    aware = dt.datetime(2025, 3, 7, 11, 10, tzinfo=UTC)
+    kolkata = ZoneInfo("Asia/Kolkata")
+    assert breach_period_start(aware, zone=kolkata) == dt.datetime(
+        2025, 3, 7, 17, 0, tzinfo=kolkata
+    )
+    assert breach_notification_deadline(aware) == dt.datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
+    deadline = breach_notification_deadline(aware, zone=kolkata)
+    assert deadline.astimezone(UTC) == dt.datetime(2025, 3, 10, 11, 30, tzinfo=UTC)
+    with pytest.raises(InvalidType):
+        breach_notification_deadline(aware, zone=5)  # type: ignore[arg-type]
 
 
 # --- properties -----------------------------------------------------------------------------------
@@ -253,8 +277,14 @@ def test_deadline_is_after_receipt_and_on_a_working_day(
     assert deadline > received.date()
     assert deadline.weekday() < 5
     assert deadline not in holidays
-    # Art. 3(4): the *first* working day on or after the raw end of the period.
-    raw = add_months(received.date(), 3 if extended else 1)
+    # Art. 3(4): the *first* working day on or after the raw end of the period; extended, the
+    # earlier of receipt + 3 months and end of the first month + 2 months (issue 15 item 7).
+    day0 = received.date()
+    raw = (
+        min(add_months(day0, 3), add_months(add_months(day0, 1), 2))
+        if extended
+        else add_months(day0, 1)
+    )
     assert deadline == rolled(raw, holidays)
 
 
@@ -293,18 +323,29 @@ def test_extended_deadline_is_between_normal_and_three_months_rolled(
 
 
 @given(gst.receipt_datetimes(min_year=1990, max_year=2100))
-def test_breach_deadline_is_exactly_72_hours_in_absolute_time(aware: dt.datetime) -> None:
+def test_breach_deadline_is_72_real_hours_from_the_next_clock_hour(aware: dt.datetime) -> None:
+    # Reg. 1182/71 Art. 3(1) first subparagraph, 3(2)(a): the period starts on the hour after
+    # awareness, within (0, 1] hour of it, and lasts 72 real hours.
+    start = breach_period_start(aware)
+    local = start.astimezone(aware.tzinfo)
+    assert (local.minute, local.second, local.microsecond) == (0, 0, 0)
+    assert dt.timedelta(0) < start.astimezone(UTC) - aware.astimezone(UTC) <= dt.timedelta(hours=1)
     deadline = breach_notification_deadline(aware)
-    assert deadline.astimezone(UTC) - aware.astimezone(UTC) == dt.timedelta(
+    assert deadline.astimezone(UTC) - start.astimezone(UTC) == dt.timedelta(
         hours=BREACH_NOTIFICATION_HOURS
     )
     assert deadline.tzinfo is aware.tzinfo
+    # Never earlier than the old reading (72 real hours from the moment itself).
+    assert deadline.astimezone(UTC) > aware.astimezone(UTC) + dt.timedelta(hours=72)
 
 
 @given(gst.aware_datetimes())
 def test_breach_deadline_never_rolls_past_weekends(aware: dt.datetime) -> None:
-    # A period in hours ignores weekends (Art. 3(4) is for periods "otherwise than in hours").
-    assert breach_notification_deadline(aware) == aware + dt.timedelta(hours=72)
+    # A period in hours ignores weekends (Art. 3(4) is for periods "otherwise than in hours",
+    # Art. 3(5) for periods of days): at most 73 hours after awareness.
+    deadline = breach_notification_deadline(aware)
+    elapsed = deadline.astimezone(UTC) - aware.astimezone(UTC)
+    assert dt.timedelta(hours=72) < elapsed <= dt.timedelta(hours=73)
 
 
 @given(st.dates(max_value=D(9999, 12, 30)))
@@ -316,9 +357,64 @@ def test_next_working_day_is_the_first_working_day_after(day: dt.date) -> None:
     assert all(not is_working_day(day + dt.timedelta(days=i)) for i in range(1, gap))
 
 
-def test_extended_deadline_counts_three_months_from_receipt() -> None:
-    # FACTS.md §3d rule 4 (❌ unsettled): receipt + 3 months.  The other reading (two months from
-    # the one-month date) would give 28 April here; the library documents that it is later.
-    received = at(D(2025, 1, 31))
-    assert response_deadline(received, extended=True) == D(2025, 4, 30)
-    assert add_months(response_deadline(received), 2) == D(2025, 4, 28)
+# Art. 12(3) "extended by two further months": the two readings (issue 15 item 7; no authority
+# settles it).  (received, receipt + 3 months rolled, end of first month + 2 months rolled)
+EXTENSION_EXAMPLES = [
+    (D(2025, 10, 31), D(2026, 2, 2), D(2026, 1, 30)),  # issue 15: Sat 31 Jan → Mon; Fri 30 Jan
+    (D(2025, 1, 31), D(2025, 4, 30), D(2025, 4, 28)),  # 30 Apr; 28 Feb + 2 months
+    (D(2024, 11, 30), D(2025, 2, 28), D(2025, 2, 28)),  # FACTS.md §3d example: both agree
+    (D(2024, 3, 5), D(2024, 6, 5), D(2024, 6, 5)),  # no month end: both agree
+    (D(2023, 11, 30), D(2024, 2, 29), D(2024, 2, 29)),  # leap year
+]
+
+
+@pytest.mark.parametrize(("received", "from_receipt", "from_first"), EXTENSION_EXAMPLES)
+def test_extended_deadline_readings(
+    received: dt.date, from_receipt: dt.date, from_first: dt.date
+) -> None:
+    moment = at(received)
+    assert response_deadline(moment, extended=True, reading="from_receipt") == from_receipt
+    assert (
+        response_deadline(moment, extended=True, reading=ExtensionReading.FROM_FIRST_MONTH)
+        == from_first
+    )
+    # Default: the earlier of the two, in time under either reading.
+    assert response_deadline(moment, extended=True) == min(from_receipt, from_first)
+
+
+@given(st.dates(max_value=D(9999, 8, 31)))
+def test_extension_readings_order(day0: dt.date) -> None:
+    # Clamping the first month can only shorten it, so "from the first month" is never later
+    # than "from receipt"; the default is the earlier; both are 2-3 months after day 0.
+    first = extended_end(day0, reading="from_first_month")
+    receipt = extended_end(day0, reading="from_receipt")
+    assert first <= receipt
+    assert extended_end(day0) == min(first, receipt) == first
+    assert add_months(day0, 2) < first
+
+
+def test_unknown_extension_reading_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="reading"):
+        response_deadline(at(D(2025, 1, 1)), extended=True, reading="whenever")
+
+
+# --- the controller's zone (issue 15 item 6) ------------------------------------------------------
+def test_day_zero_is_the_controllers_local_day() -> None:
+    # Issue 15: stored in UTC at 1 March 00:30Z for a shop in the Azores (UTC-1): received on
+    # 28 February there, due Fri 28 March, not Tue 1 April.
+    stored = dt.datetime(2025, 3, 1, 0, 30, tzinfo=UTC)
+    azores = ZoneInfo("Atlantic/Azores")
+    assert response_deadline(stored) == D(2025, 4, 1)
+    assert response_deadline(stored, zone=azores) == D(2025, 3, 28)
+    assert extension_notice_deadline(stored, zone=azores) == D(2025, 3, 28)
+    with pytest.raises(InvalidType):
+        response_deadline(stored, zone=3)  # type: ignore[arg-type]
+
+
+@given(
+    gst.receipt_datetimes(),
+    st.sampled_from(["Atlantic/Azores", "Europe/Sofia", "Pacific/Kiritimati"]),
+)
+def test_zone_only_changes_which_local_day_is_day_zero(received: dt.datetime, name: str) -> None:
+    zone = ZoneInfo(name)
+    assert response_deadline(received, zone=zone) == response_deadline(received.astimezone(zone))

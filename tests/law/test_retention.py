@@ -38,7 +38,10 @@ FACTS_5 = {
     ("DE", "business_letters"): (6, K.FIXED, S.END_OF_CALENDAR_YEAR, "🟡"),
     ("DE", "open_tax_assessment"): (None, K.WHILE_ASSESSMENT_OPEN, None, "🟡"),
     ("FR", "accounting_books"): (10, K.FIXED, S.END_OF_FINANCIAL_YEAR, "🟡"),
-    ("FR", "tax_documents"): (6, K.FIXED, None, "🟡"),
+    # FACTS.md §5 gives no start; LPF art. L102 B states it ("à compter de la date de la
+    # dernière opération … ou de la date à laquelle les documents ou pièces ont été établis"),
+    # issue 15 item 8, [S202].
+    ("FR", "tax_documents"): (6, K.FIXED, S.DOCUMENT_DATE, "🟡"),
     ("AT", "books_and_vouchers"): (7, K.FIXED, S.END_OF_CALENDAR_YEAR, "✅"),
     ("AT", "real_estate_records"): (12, K.FIXED, None, "✅"),
     ("NL", "tax_records"): (7, K.FIXED, None, "🟡"),
@@ -180,3 +183,21 @@ def test_entry_from_dict_errors_and_valid_shapes() -> None:
     assert not permanent.kind.needs_years
     assert str(PeriodKind.UP_TO) == "up_to"
     assert str(StartEvent.LAST_ENTRY) == "last_entry"
+
+
+def test_bulgarian_ten_year_row_covers_tax_control_documents() -> None:
+    # Accountancy Act Art. 12(1) as read in issue 15 item 8 [S201]: the 10-year row covers
+    # "documents for tax control, audit and subsequent financial inspections".
+    ten = statutory_retention("BG", "accounting_registers")
+    assert ten.years == 10
+    assert "tax control, audit and subsequent financial inspections" in ten.description
+    assert [s.ref for s in ten.sources] == ["S45", "S201"]
+    three = statutory_retention("BG", "other_accounting_carriers")
+    assert "10-year row" in three.note
+    assert "not covered here" not in three.note
+
+
+def test_no_row_cites_the_fact_sheet_file() -> None:
+    # Issue 15 item 9: FACTS.md is neither in the package nor on the docs site.
+    for row in STATUTORY_RETENTION:
+        assert "FACTS.md" not in row.note + row.description + row.law, row.document

@@ -71,10 +71,65 @@ def test_source_texts_are_verbatim_copies_of_facts_md(shared_dir: Path) -> None:
     text = (shared_dir / "FACTS.md").read_text(encoding="utf-8")
     listed = dict(re.findall(r"^- \[(S\d+)\] (.*)$", text, re.MULTILINE))
     for ref, entry in SOURCES.items():
+        if int(ref[1:]) >= 200:
+            # gdprkit's own additions: primary texts the fact sheet does not list (issue 15).
+            assert ref not in listed, ref
+            continue
         assert listed[ref] == entry.text, ref
+
+
+def test_added_primary_sources_each_have_a_link() -> None:
+    # Issue 15 item 9: every citation a user sees can be followed.
+    added = [s for ref, s in SOURCES.items() if int(ref[1:]) >= 200]
+    assert {s.ref for s in added} == {"S200", "S201", "S202", "S203", "S204"}
+    for entry in added:
+        assert entry.url is not None, entry.ref
+        assert entry.url.startswith("https://"), entry.ref
 
 
 @given(st.from_type(Source))
 def test_sources_round_trip_and_are_registered_for_from_type(fact: Source) -> None:
     assert SOURCES[fact.ref] == fact
     assert Source.from_dict(fact.to_dict()) == fact
+
+
+def render_sources_page() -> str:
+    """The docs page docs/reference/sources.md, rendered from gdprkit.law.sources."""
+    from gdprkit.law.ages import DIGITAL_CONSENT_AGES
+    from gdprkit.law.retention import STATUTORY_RETENTION
+
+    cited: dict[str, list[str]] = {}
+    for age in DIGITAL_CONSENT_AGES.values():
+        for src in age.sources:
+            cited.setdefault(src.ref, []).append(f"age {age.country}")
+    for row in STATUTORY_RETENTION:
+        for src in row.sources:
+            cited.setdefault(src.ref, []).append(f"retention {row.country}/{row.document}")
+    lines = [
+        "# Sources",
+        "",
+        "<!-- Generated from gdprkit.law.sources by tests/law/test_sources.py; do not edit. -->",
+        "",
+        "Every `[Sn]` that gdprkit prints (in a retention rule's explanation, a table entry's",
+        "sources, a docstring) is one of these. S1-S199 are the numbers of the project's fact",
+        "sheet; S200 and above are primary texts gdprkit added where the fact sheet had none or",
+        "differed from the text (issue 15). Each table entry also carries a status: ✅ confirmed",
+        "from the primary text, 🟡 from secondary sources only (check before relying on it);",
+        '❌ rows are never shipped. In code: `gdprkit.law.sources.SOURCES["S58"]`.',
+        "",
+        "| ref | source | link | table rows citing it |",
+        "|---|---|---|---|",
+    ]
+    for ref, src in sorted(SOURCES.items(), key=lambda item: int(item[0][1:])):
+        text = src.text.replace("|", "\\|")
+        link = f"<{src.url}>" if src.url else "—"
+        by = ", ".join(cited.get(ref, [])) or "—"
+        lines.append(f"| {ref} | {text} | {link} | {by} |")
+    return "\n".join(lines) + "\n"
+
+
+def test_docs_sources_page_is_the_sources_table() -> None:
+    # Issue 15 item 9: the sources table is published; the page cannot drift from the code.
+    # To regenerate, write render_sources_page() to that file.
+    page = Path(__file__).resolve().parents[2] / "docs" / "reference" / "sources.md"
+    assert page.read_text(encoding="utf-8") == render_sources_page()

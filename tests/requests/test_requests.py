@@ -1,4 +1,5 @@
-"""Data-subject requests: lifecycle, deadlines (FACTS.md §3d, corpora/deadlines), overdue."""
+"""Data-subject requests: lifecycle, deadlines (Art. 12(3) GDPR counted by Reg. 1182/71,
+corpora/deadlines), the controller's zone, overdue."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from gdprkit.errors import InvalidInput, InvalidTransition, NaiveDatetimeError
 from gdprkit.law import PublicHolidays, Right
-from gdprkit.law.periods import add_months, is_working_day, response_deadline
+from gdprkit.law.periods import ExtensionReading, add_months, is_working_day, response_deadline
 from gdprkit.requests import (
     RefusalGround,
     RequestEventKind,
@@ -310,3 +311,65 @@ def test_random_lifecycles_are_consistent(req: SubjectRequest, step: str) -> Non
             assert req.state is not RequestState.OPEN
     if req.state.closed:
         assert not req.is_overdue(later + dt.timedelta(days=500))
+
+
+# --- the controller's zone and the extension readings (issue 15 items 6 and 7) ---------------
+def test_request_stored_in_utc_counts_from_the_controllers_local_day() -> None:
+    # Issue 15: 1 March 00:30Z is 28 February 23:30 in the Azores (UTC-1): due Fri 28 March,
+    # not four days late on Tue 1 April.
+    azores = ZoneInfo("Atlantic/Azores")
+    stored = at(2025, 3, 1, 0, 30)
+    assert request(stored).deadline() == dt.date(2025, 4, 1)
+    req = SubjectRequest("r", "access", received=stored, channel="email", zone=azores)
+    assert req.received == stored
+    assert req.received.tzinfo is azores
+    assert req.deadline() == dt.date(2025, 3, 28)
+    # Overdue after the end of 28 March on the Azores clock, not before.
+    assert not req.is_overdue(dt.datetime(2025, 3, 28, 23, 59, tzinfo=azores))
+    assert req.is_overdue(dt.datetime(2025, 3, 29, 0, 1, tzinfo=azores))
+    again = SubjectRequest.from_dict(req.to_dict())
+    assert again == req
+    assert again.deadline() == req.deadline()
+    assert SubjectRequest("r", "access", received=stored, channel="email", zone="UTC").zone
+    with pytest.raises(InvalidInput):
+        SubjectRequest("r", "access", received=stored, channel="email", zone="Nowhere/Land")
+
+
+def test_extended_deadline_defaults_to_the_earlier_reading() -> None:
+    # Issue 15 item 7: received Fri 31 Oct 2025; receipt + 3 months = Sat 31 Jan 2026 → Mon
+    # 2 Feb; end of first month (30 Nov) + 2 months = Fri 30 Jan 2026.  Default: the earlier.
+    received = at(2025, 10, 31, 9)
+    extended = request(received).extend(at(2025, 11, 3), reason="many systems")
+    assert extended.deadline() == dt.date(2026, 1, 30)
+    other = SubjectRequest(
+        "r",
+        "access",
+        received=received,
+        channel="email",
+        events=extended.events,
+        reading="from_receipt",
+    )
+    assert other.deadline() == dt.date(2026, 2, 2)
+    assert SubjectRequest.from_dict(other.to_dict()).reading is ExtensionReading.FROM_RECEIPT
+
+
+@given(
+    received=gst.receipt_datetimes(),
+    name=st.sampled_from(["Atlantic/Azores", "Europe/Sofia", "Asia/Kolkata", "UTC"]),
+)
+def test_zone_is_the_same_as_passing_the_local_time(received: dt.datetime, name: str) -> None:
+    zone = ZoneInfo(name)
+    with_zone = SubjectRequest("r", "access", received=received, channel="email", zone=zone)
+    local = request(received.astimezone(zone))
+    assert with_zone.deadline() == local.deadline() == response_deadline(received, zone=zone)
+
+
+@given(req=gst.subject_requests())
+def test_extended_deadline_is_the_earlier_reading(req: SubjectRequest) -> None:
+    # The default is never later than either reading (so the shop is in time under both).
+    now = req.received + dt.timedelta(days=400)
+    readings = [
+        SubjectRequest.from_dict({**req.to_dict(), "reading": r.value}).deadline(now=now)
+        for r in (ExtensionReading.FROM_RECEIPT, ExtensionReading.FROM_FIRST_MONTH)
+    ]
+    assert req.deadline(now=now) == min(readings)

@@ -7,7 +7,12 @@ import datetime as dt
 import pytest
 
 from gdprkit.errors import InvalidInput, NotFound
-from gdprkit.law.retention import STATUTORY_RETENTION, PeriodKind, statutory_retention
+from gdprkit.law.retention import (
+    STATUTORY_RETENTION,
+    PeriodKind,
+    StatutoryRetention,
+    statutory_retention,
+)
 from gdprkit.register import RetentionAction
 from gdprkit.retention import AlignmentKind, statutory_rule
 
@@ -60,11 +65,51 @@ def test_every_row_with_years_becomes_a_rule_and_the_rest_refuse() -> None:
 
 
 def test_lookup_errors() -> None:
-    with pytest.raises(InvalidInput, match="choose one"):
+    with pytest.raises(InvalidInput, match="name the document type"):
         statutory_rule("DE")
     with pytest.raises(NotFound):
         statutory_rule("AT", "nope")
     with pytest.raises(NotFound, match="no statutory retention row"):
-        statutory_rule("XK")  # Kosovo's current law: ❌ in FACTS.md §5, not shipped
+        statutory_rule("XK")  # Kosovo's current law: unconfirmed, not shipped
     assert len(statutory_retention("NL")) == 1
-    assert statutory_rule("NL").action is RetentionAction.REVIEW  # start not stated
+    # Issue 15 item 8: even a country's only row is no default for its other documents.
+    with pytest.raises(InvalidInput, match="tax_records"):
+        statutory_rule("NL")
+    assert statutory_rule("NL", "tax_records").action is RetentionAction.REVIEW  # no start
+
+
+def test_latvia_refuses_without_a_document_type() -> None:
+    # Issue 15 item 8: LV's only row is a payroll rule (Accounting Law, [S46][S47]); without a
+    # document type, or with an invoice trigger, it must not become an invoice rule.
+    with pytest.raises(InvalidInput, match="payroll_absence_and_leave"):
+        statutory_rule("LV")
+    with pytest.raises(InvalidInput):
+        statutory_rule("LV", trigger="invoice_issued")
+    payroll = statutory_rule("LV", "payroll_absence_and_leave")
+    assert payroll.trigger == "employment_end"
+
+
+def test_france_l102_b_counts_from_the_document_date() -> None:
+    # LPF art. L102 B (Légifrance [S202]): six years "à compter … de la date à laquelle les
+    # documents ou pièces ont été établis": a dated delete rule, no alignment, no review.
+    rule = statutory_rule("FR", "tax_documents")
+    assert rule.action is RetentionAction.DELETE
+    assert rule.trigger == "document_date"
+    assert str(rule.alignment) == "none"
+    issued = dt.datetime(2024, 3, 15, 9, tzinfo=dt.timezone.utc)
+    # 15 Mar 2024 not counted; six years end with 15 Mar 2030; due at 16 Mar 2030 00:00.
+    assert rule.due(issued) == dt.datetime(2030, 3, 16, tzinfo=dt.timezone.utc)
+
+
+@pytest.mark.parametrize("row", [r for r in STATUTORY_RETENTION if r.years is not None])
+def test_preset_citations_can_be_followed(row: StatutoryRetention) -> None:
+    # Issue 15 item 9: the explanation printed to users names the law and each source with its
+    # link (where the source has one), never the fact-sheet file.
+    rule = statutory_rule(row)
+    assert rule.citation is not None
+    assert row.law in rule.citation
+    assert "FACTS.md" not in rule.explain()
+    for src in row.sources:
+        assert f"[{src.ref}]" in rule.citation
+        if src.url:
+            assert src.url in rule.citation

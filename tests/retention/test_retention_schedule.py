@@ -340,3 +340,69 @@ def test_memory_stays_flat() -> None:
     small, large = run(2_000), run(20_000)
     # Ten times the records; the only growth allowed is the due-date memo (one entry a day).
     assert large < small + 2_000_000
+
+
+# --- the controller's zone (issue 15 item 6) ----------------------------------------------------
+SOFIA_ZONE = "Europe/Sofia"
+
+
+def test_invoice_stored_in_utc_is_counted_on_the_controllers_day() -> None:
+    # Issue 15: an invoice issued at 00:30 on 1 Jan 2025 in Sofia, stored in UTC as 22:30Z on
+    # 31 Dec 2024, was scheduled a year early (aligned to the end of 2024).  7 years from the
+    # end of the calendar year (§132(1) BAO as the worked rule; Reg. 1182/71 Art. 3(1)).
+    from zoneinfo import ZoneInfo
+
+    sofia = ZoneInfo(SOFIA_ZONE)
+    rule = RetentionRule("invoice_issued", "7 years", alignment="end_of_year")
+    stored = dt.datetime(2024, 12, 31, 22, 30, tzinfo=UTC)
+    rec = Record("bookkeeping", "inv", events={"invoice_issued": stored})
+    utc_schedule = RetentionSchedule({"bookkeeping": rule})
+    zoned = RetentionSchedule({"bookkeeping": rule}, zone=sofia)
+    now = dt.datetime(2032, 6, 1, tzinfo=UTC)
+    [old] = utc_schedule.evaluate([rec], now=now)
+    [new] = zoned.evaluate([rec], now=now)
+    assert old.due == dt.datetime(2032, 1, 1, tzinfo=UTC)
+    assert new.due == dt.datetime(2033, 1, 1, tzinfo=sofia)
+    assert not new.due_now
+    assert "aligned to the end of the calendar year: 2025-12-31" in new.explanation
+    assert rule.due(stored, zone=sofia) == new.due
+    assert zoned.with_holds(LegalHold("audit")).zone is sofia
+
+
+def test_from_register_uses_the_controllers_time_zone(tmp_path: Path) -> None:
+    text = (REPO / "examples" / "register.toml").read_text(encoding="utf-8")
+    text = text.replace('country = "XK"\n', 'country = "XK"\ntime_zone = "Europe/Sofia"\n', 1)
+    path = tmp_path / "register.toml"
+    path.write_text(text, encoding="utf-8")
+    register = load_register(path)
+    assert register.controller.time_zone == SOFIA_ZONE
+    schedule = RetentionSchedule.from_register(register)
+    assert getattr(schedule.zone, "key", None) == SOFIA_ZONE
+    assert RetentionSchedule.from_register(register, zone=UTC).zone is UTC
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace("Europe/Sofia", "Europe/Atlantis"), encoding="utf-8")
+    from gdprkit.errors import RegisterError
+
+    with pytest.raises(RegisterError, match=r"controller\.time_zone"):
+        load_register(bad)
+
+
+@given(
+    at=gst.event_datetimes(),
+    name=st.sampled_from(["Atlantic/Azores", "Europe/Sofia", "Pacific/Kiritimati", "UTC"]),
+)
+def test_schedule_zone_equals_passing_local_times(at: dt.datetime, name: str) -> None:
+    # Differential: a zoned schedule decides exactly as an unzoned one given the local times.
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(name)
+    rule = RetentionRule("recorded", "3 months", alignment="end_of_month")
+    now = at + dt.timedelta(days=100)
+    [zoned] = RetentionSchedule({"cctv": rule}, zone=zone).evaluate(
+        [Record("cctv", "c", events={"recorded": at})], now=now
+    )
+    [local] = RetentionSchedule({"cctv": rule}).evaluate(
+        [Record("cctv", "c", events={"recorded": at.astimezone(zone)})], now=now
+    )
+    assert zoned.due == local.due
+    assert zoned.due_now == local.due_now

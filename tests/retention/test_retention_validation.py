@@ -79,5 +79,6 @@ def test_zoned_times_round_trip_through_holds() -> None:
 
 def test_blocker_lasts_overrides_the_policy_span() -> None:
     blocker = ErasureBlocker("misuse_suspected", subject="c1", at=AT, lasts="2 years")
-    assert blocker.end() == dt.datetime(2027, 3, 3, tzinfo=UTC)
+    # through the whole of 3 Mar 2027 (Reg. 1182/71 Art. 3(2)(c)), until 4 Mar 00:00
+    assert blocker.end() == dt.datetime(2027, 3, 4, tzinfo=UTC)
     assert ErasureBlocker("open_order", subject="c1").end() is None

@@ -20,6 +20,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from gdprkit._version import __version__
 from gdprkit.errors import GdprkitError
@@ -47,6 +48,16 @@ _MODULE_OF_COMMAND: dict[str, str] = {
 _COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(_MODULE_OF_COMMAND.values()))
 
 
+class _VersionAction(argparse._VersionAction):
+    """``--version`` also says which IP masking engine runs (native or Python)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from gdprkit.ip._engine import describe  # noqa: PLC0415 - only when asked
+
+        self.version = f"{self.version} ({describe()})"
+        super().__call__(parser, *args, **kwargs)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse exits with status 2 on usage errors already; keep its message to one line."""
 
@@ -61,7 +72,7 @@ def _build_parser(modules: Sequence[str]) -> argparse.ArgumentParser:
         prog="gdprkit",
         description="GDPR primitives for shops: registers, IP masking, consent, retention.",
     )
-    parser.add_argument("--version", action="version", version=f"gdprkit {__version__}")
+    parser.add_argument("--version", action=_VersionAction, version=f"gdprkit {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in modules:
         module = importlib.import_module(name)

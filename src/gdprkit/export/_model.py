@@ -155,7 +155,7 @@ class Redactor(Protocol):
 
 
 class ExclusionReason(str, enum.Enum):
-    """Why a dataset is outside the right to data portability (Art. 20(1); FACTS.md §1c ✅ [S1]).
+    """Why a dataset is outside the right to data portability (Art. 20(1) GDPR [S1]).
 
     Example:
         >>> ExclusionReason.BASIS.article
@@ -189,8 +189,9 @@ class ExclusionReason(str, enum.Enum):
         "provenance",
         "Art. 20(1)",
         (
-            "portability covers only data the data subject has provided (derived data and data "
-            "from third parties are not covered)"
+            "portability covers only data the data subject has provided, actively or by using "
+            "the service (data inferred or derived by the controller and data from third "
+            "parties are not covered; WP242 rev.01)"
         ),
     )
 
@@ -199,20 +200,25 @@ def portability_exclusion(
     purpose: Purpose,
     *,
     provenance: Iterable[Provenance | str] | None = None,
-    include_observed: bool = False,
+    include_observed: bool = True,
 ) -> ExclusionReason | None:
     """Return why data of ``purpose`` fall outside Art. 20, or ``None`` when they are in scope.
 
-    The rule (Art. 20(1), Recital 68; FACTS.md §1c ✅ [S1]): the processing must be based on
-    consent (Art. 6(1)(a) or Art. 9(2)(a)) or on a contract (Art. 6(1)(b)) — (a); carried out by
-    automated means — (b); and cover data the subject "has provided".  Observed data (activity
-    logs, device data) count as provided only when the shop opts in with ``include_observed``,
-    since regulators read "provided" broadly but the text does not say so.  ``provenance``
-    overrides the purpose's provenance for one dataset.  Public-task processing is never in scope
-    (Art. 20(3)); it fails the basis test.
+    The rule (Art. 20(1) GDPR, Recital 68 [S1]): the processing must be based on consent
+    (Art. 6(1)(a) or Art. 9(2)(a)) or on a contract (Art. 6(1)(b)) — (a); carried out by
+    automated means — (b); and cover data the subject "has provided".  The Article 29 Working
+    Party's Guidelines on the right to data portability (WP242 rev.01, 5 April 2017, endorsed by
+    the EDPB on 25 May 2018; section III, "What data is provided by the data subject"):
+    "provided by" covers data "actively and knowingly provided" and data **observed** from the
+    subject's use of the service or device (activity logs, search history, traffic and location
+    data); only data *inferred* or *derived* by the controller fall outside.  So observed data
+    are in scope by default; a shop that reads the Article more narrowly passes
+    ``include_observed=False``.  ``provenance`` overrides the purpose's provenance for one
+    dataset.  Public-task processing is never in scope (Art. 20(3)); it fails the basis test.
 
     Raises:
         InvalidInput: ``provenance`` names an unknown provenance.
+        InvalidType: ``include_observed`` is not a bool.
 
     Example:
         >>> from gdprkit.register import Purpose
@@ -224,11 +230,15 @@ def portability_exclusion(
         'basis'
         >>> clicks = Purpose(id="clicks", description="Clicks", basis="consent",
         ...                  provenance=["observed"], withdrawal="Cookie settings")
-        >>> portability_exclusion(clicks).value
-        'provenance'
-        >>> portability_exclusion(clicks, include_observed=True) is None
+        >>> portability_exclusion(clicks) is None  # WP242 rev.01: observed data are provided
         True
+        >>> portability_exclusion(clicks, include_observed=False).value
+        'provenance'
+        >>> portability_exclusion(clicks, provenance=["derived"]).value
+        'provenance'
     """
+    if not isinstance(include_observed, bool):
+        raise InvalidType("include_observed must be a bool")
     if not (purpose.is_consent_based or purpose.basis is LegalBasis.CONTRACT):
         return ExclusionReason.BASIS
     if not purpose.automated:

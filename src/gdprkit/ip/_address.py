@@ -40,10 +40,14 @@ __all__ = [
 _MAX_V6_TEXT = 45  # longest IPv6 text without zone: 6 groups of 4, 7 colons, a dotted quad
 _HEX_COLON = re.compile(r"[0-9A-Fa-f:]*").fullmatch
 # A zone id names an interface of the logging host (RFC 4007 section 11: `eth0`, `en0`,
-# `eth0.100`, or an index such as `25`): letters, digits, `_`, `-` and `.`, and never something
-# shaped like an address.  It is kept verbatim, so anything wider would let a forged
-# `fe80::1%203.0.113.7` or `fe80::1%2001:db8::7` carry an address through unmasked.
-_ZONE = re.compile(r"(?!\d{1,3}(?:\.\d{1,3}){3}$)[A-Za-z0-9_.\-]{1,64}").fullmatch
+# `eth0.100`, or an index such as `25`): letters, digits, `_`, `-` and `.`, and nothing that
+# holds an address anywhere in it (a dotted quad, zero-padded or glued to other characters) or
+# a run of more than five digits (an interface index is small; 3405803783 is 203.0.113.7).  It
+# is kept verbatim, so anything wider would let a forged `fe80::1%203.0.113.7`,
+# `fe80::1%x203.0.113.7` or the URI-escaped `fe80::1%25203.0.113.7` carry an address through.
+_ZONE = re.compile(
+    r"(?![^\n]*\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})(?![^\n]*\d{6})[A-Za-z0-9_.\-]{1,64}"
+).fullmatch
 _MAPPED_PREFIX = 0xFFFF  # value >> 32 of ::ffff:0:0/96 (RFC 4291 section 2.5.5.2)
 _V4_MAX = 0xFFFFFFFF
 

@@ -10,12 +10,14 @@ Three kinds of field:
   address fields of a JSON line, the host of a syslog line): each element must parse as an
   address, or be one of the few placeholders servers write (``-``, ``unix:``, ``unknown``); any
   other element is replaced by :data:`UNPARSED_MARKER` and counted (fail closed);
-- **free text** (request line, referrer, user agent, messages, the rest of a JSON line): every
-  address :func:`gdprkit.ip.text.mask_text` recognises is masked.  Only in the user-agent field
-  of an access log is ``Name/1.2.3.4`` taken for a product version (``Chrome/120.0.0.0``);
-  everywhere else it is masked, since ``/lookup/192.0.2.1`` in a URL or a message is an address
-  (``skip_versions=False``: when in doubt, mask);
+- **free text** (request line, referrer, user agent, messages, the rest of a JSON line, a
+  wrapper's header, and every line that does not follow the format): every address
+  :func:`gdprkit.ip.text.mask_text` recognises is masked, with its default version rule (a
+  product version only in a user-agent context); in the user-agent field of an access log every
+  ``Name/1.2.3.4`` is a product version;
 - **fixed fields** whose pattern cannot hold an address (timestamp, status, size): copied.
+
+Format detection never makes a field unscanned: a line that does not fit is scanned whole.
 
 Every value is cached per engine (bounded, so memory stays flat): real logs repeat clients,
 user agents and referrers, and a dictionary look-up is far cheaper than a regex pass.
@@ -28,6 +30,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from gdprkit.errors import InvalidAddress
+from gdprkit.ip.text import _AGENT, _VERSIONS
 
 if TYPE_CHECKING:
     from gdprkit.ip.masking import IPMasker
@@ -88,10 +91,27 @@ _HAS_LETTER = re.compile(r"[G-Zg-z_-]")
 
 # syslog: RFC 3164 (`Mmm dd hh:mm:ss host ...`, optional <PRI>) and RFC 5424
 # (`<PRI>1 TIMESTAMP HOST ...`); ISO timestamps as written by rsyslog's high-precision template.
+# The ISO timestamp is matched exactly (fraction, 'Z' or offset) and must be followed by a
+# space: a timestamp glued to the next field ('...Z,203.0.113.7,login') or followed by a tab
+# (Zeek TSV) is no syslog header, and the line is scanned as a whole.
+_ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?"
 _SYSLOG = re.compile(
     r"((?:<\d{1,3}>)?(?:\d{1,2} )?"
-    r"(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[^ \n]*) )"
+    rf"(?:[A-Z][a-z]{{2}} [ \d]\d \d\d:\d\d:\d\d|{_ISO}) )"
     r"([^ \n]+)([^\n]*)"
+)
+# A wrapper in front of an access-log line (syslog-forwarded nginx, Kubernetes CRI logs): kept,
+# scanned as free text, and the access line after it is masked field by field.
+_WRAPPER = re.compile(
+    r"(?:<\d{1,3}>)?(?:1 )?"
+    rf"(?:(?:[A-Z][a-z]{{2}} [ \d]\d \d\d:\d\d:\d\d|{_ISO}) [^ \n]+ [^ \n]*?(?:\[\d+\])?: "
+    rf"|{_ISO} (?:stdout|stderr) [FP] )"
+)
+# Shaped like an address (a dotted quad, or hex and two colons) though it did not parse: such a
+# token in an address field fails closed; any other token there is text (a host name, a number).
+_ADDRESS_SHAPED = re.compile(
+    r"\[?(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)"
+    r"(?:%[^ \]]*)?\]?(?::[0-9]*)?"
 )
 
 _ACCESS_DETECT = re.compile(r'[^\n]*? [^ \n]+ [^ \n]+ \[\d\d/[A-Za-z]{3}/\d{4}:[^\]\n]*\] "')
@@ -131,6 +151,11 @@ def _family(token: str) -> int:
     return 4 if ":" not in host and "[" not in host else 6
 
 
+def _address_shaped(token: str) -> bool:
+    """Whether a token that failed to parse still looks like an address (fail it closed)."""
+    return _ADDRESS_SHAPED.fullmatch(token) is not None
+
+
 def _address_like(token: str) -> bool:
     """Whether a token that failed to parse was meant as an address (not a host name)."""
     return not _HAS_LETTER.search(token) and any(c.isdigit() for c in token)
@@ -145,13 +170,17 @@ class Engine:
         "_cache_size",
         "_clean_agents",
         "_clean_text",
+        "_columns",
         "_counts",
+        "_delimiter",
         "_fields_re",
         "_head_cache",
+        "_marker",
         "_mask_line",
         "_mask_lines",
         "_mask_text_counted",
         "_masker",
+        "_regex",
         "_text_cache",
         "failed",
         "format",
@@ -165,11 +194,19 @@ class Engine:
         format: str,
         fields: tuple[str, ...] | None = None,
         cache_size: int = 65536,
+        columns: tuple[int, ...] = (),
+        delimiter: str = " ",
+        regex: re.Pattern[str] | None = None,
+        marker: str = UNPARSED_MARKER,
     ) -> None:
-        from gdprkit.ip.text import mask_text_counted  # noqa: PLC0415 - keep import light
+        from gdprkit.ip.text import _mask_counted  # noqa: PLC0415 - keep import light
 
         self._masker = masker
-        self._mask_text_counted = mask_text_counted
+        self._marker = marker
+        self._columns = columns
+        self._delimiter = delimiter
+        self._regex = regex
+        self._mask_text_counted = _mask_counted
         self.format = format
         self._cache_size = cache_size
         self._addr_cache: dict[str, tuple[str, int, int, bool]] = {}
@@ -186,7 +223,11 @@ class Engine:
         self._fields_re: re.Pattern[str] | None = None
         mask_line: Callable[[str], str]
         self._mask_lines: Callable[[list[str]], list[str]] | None = None
-        if format in ("combined", "common"):
+        if columns or regex is not None:
+            # A layout given by the user (anonip's --columns / --regex): its fields are address
+            # fields, everything else on the line is free text.
+            mask_line = self._layout_line
+        elif format in ("combined", "common"):
             mask_line = self._make_access_line()
             self._mask_lines = self._make_access_lines()
         elif format in ("jsonl", "nginx-json"):
@@ -222,7 +263,7 @@ class Engine:
 
     def _text_miss(self, value: str) -> tuple[str, int, int]:
         """Mask a free-text value not in the cache yet, and cache it."""
-        hit = self._mask_text_counted(value, self._masker, skip_versions=False)
+        hit = self._mask_text_counted(value, self._masker, _VERSIONS)
         if len(self._text_cache) >= self._cache_size:
             self._text_cache.clear()
             self._clean_text.clear()
@@ -233,7 +274,7 @@ class Engine:
 
     def _agent_miss(self, value: str) -> tuple[str, int, int]:
         """Mask a user agent not in the cache yet: ``Name/1.2.3.4`` is a product version there."""
-        hit = self._mask_text_counted(value, self._masker, skip_versions=True)
+        hit = self._mask_text_counted(value, self._masker, _AGENT)
         if len(self._agent_cache) >= self._cache_size:
             self._agent_cache.clear()
             self._clean_agents.clear()
@@ -259,7 +300,7 @@ class Engine:
             try:
                 masked = self._masker.apply(token)
             except InvalidAddress:
-                hit = (UNPARSED_MARKER, 0, 0, True)
+                hit = (self._marker, 0, 0, True)
             else:
                 family = _family(token)
                 hit = (masked, int(family == 4), int(family == 6), False)
@@ -308,6 +349,13 @@ class Engine:
         return masked
 
     def _compute_head(self, head: str) -> tuple[str, int, int, tuple[str, ...]]:
+        wrapper = _WRAPPER.match(head) if " " in head else None
+        if wrapper is not None:
+            # A syslog or CRI header before the access line: free text, then the real head.
+            cut = wrapper.end()
+            front, a4, a6 = self._mask_text_counted(head[:cut], self._masker, _VERSIONS)
+            masked, n4, n6, inner = self._compute_head(head[cut:])
+            return front + masked, a4 + n4, a6 + n6, inner
         if " " not in head and "," not in head and '"' not in head:
             # The usual case: the client alone.
             if head in _PLACEHOLDERS:
@@ -387,7 +435,10 @@ class Engine:
                     counts[1] += found[2]
                 out = f'{out} "{referer}" "{found[0]}"'
             if tail:
-                return out + text(tail)
+                masked_tail, a4, a6 = self._tail(tail)
+                counts[0] += a4
+                counts[1] += a6
+                return out + masked_tail
             return out
 
         return access_line
@@ -404,11 +455,11 @@ class Engine:
         slow = self._make_access_line()
         head_cache, text_cache, agent_cache = self._head_cache, self._text_cache, self._agent_cache
         head_of, text_of, agent_of = self._head, self._text_miss, self._agent_miss
-        addr_cache, address_of = self._addr_cache, self._address
         clean_text, clean_agents = self._clean_text, self._clean_agents
         counts = self._counts
         status_size_ok = _STATUS_SIZE.fullmatch
         stamp_ok = _STAMP.fullmatch
+        tail_of = self._tail
         good_stamps: set[str] = set()
 
         def access_lines(lines: list[str]) -> list[str]:
@@ -493,31 +544,9 @@ class Engine:
                 tail = parts[6] if len(parts) == 7 else '"'.join(parts[6:])
                 if tail and tail != _NO_FORWARDED_FOR and tail not in clean_text:
                     unchanged = False
-                    masked_list: list[str] | None = None
-                    if len(parts) == 9 and parts[6] == " " and not parts[8]:
-                        # nginx's trailing "$http_x_forwarded_for": mask its addresses one by
-                        # one through the address cache (proxies and clients repeat, whole
-                        # lists rarely do); anything that is not a plain list of addresses
-                        # is masked as free text below, as it always was.
-                        masked_list = []
-                        a4 = a6 = 0
-                        for token in parts[7].split(", "):
-                            found = addr_cache.get(token) or address_of(token)
-                            if found[3]:
-                                masked_list = None
-                                break
-                            masked_list.append(found[0])
-                            a4 += found[1]
-                            a6 += found[2]
-                    if masked_list is not None:
-                        tail = f' "{", ".join(masked_list)}"'
-                        n4 += a4
-                        n6 += a6
-                    else:
-                        hit = text_cache.get(tail) or text_of(tail)
-                        tail = hit[0]
-                        n4 += hit[1]
-                        n6 += hit[2]
+                    tail, a4, a6 = tail_of(tail)
+                    n4 += a4
+                    n6 += a6
                 if unchanged:
                     append(masked_head + line[len(head) :])
                 else:
@@ -531,13 +560,50 @@ class Engine:
 
         return access_lines
 
+    def _tail(self, tail: str) -> tuple[str, int, int]:
+        """Mask what follows the user agent; return it with the IPv4 and IPv6 counts.
+
+        nginx's trailing ``"$http_x_forwarded_for"`` is an address field: its elements are
+        masked one by one through the address cache (proxies and clients repeat, whole lists
+        rarely do), and an element shaped like an address that does not parse fails closed.
+        A tail that is not a plain list of addresses is free text.  Failures are recorded here.
+        """
+        if tail.startswith(' "') and tail.endswith('"') and tail.count('"') == 2 and len(tail) > 3:
+            masked: list[str] = []
+            a4 = a6 = bad = 0
+            for token in tail[2:-1].split(", "):
+                if token in _PLACEHOLDERS:
+                    masked.append(token)
+                    continue
+                found = self._addr_cache.get(token) or self._address(token)
+                if found[3]:
+                    if not _address_shaped(token):
+                        break  # not a list of addresses: free text
+                    bad += 1
+                masked.append(found[0])
+                a4 += found[1]
+                a6 += found[2]
+            else:
+                for _ in range(bad):
+                    self._fail("x_forwarded_for")
+                return f' "{", ".join(masked)}"', a4, a6
+        return self._text_cache.get(tail) or self._text_miss(tail)
+
     def _fallback_line(self, line: str) -> str:
-        """A line that does not follow the format: its first token is the address field."""
+        """A line that does not follow the format: an address first, else all free text.
+
+        A first token that parses as an address (or list) is the client field, one shaped like
+        an address fails closed; any other line is scanned as a whole (an unknown layout never
+        leaves a field unscanned).
+        """
         if not line or line == "\r":
             return line
         token, sep, rest = line.partition(" ")
         if token.endswith("\r") and not sep:
             token, rest = token[:-1], "\r"
+        elements = [t for t in _HEAD_SPLIT.split(token)[::2] if t and t not in _PLACEHOLDERS]
+        if not elements or not all(not self._address(t)[3] or _address_shaped(t) for t in elements):
+            return self._scan(line)
         return f"{self.address_field(token, 'client')}{sep}{self.text(rest) if rest else ''}"
 
     def _json_line(self, line: str) -> str:
@@ -572,18 +638,51 @@ class Engine:
         if not failed:
             self._counts[0] += n4
             self._counts[1] += n6
-            host = masked
-        elif _address_like(host):
+            return f"{prefix}{masked}{self._scan(rest)}"
+        if _address_shaped(host):
             self._fail("host")
-            host = UNPARSED_MARKER
-        return f"{prefix}{host}{self._scan(rest)}"
+            return f"{prefix}{self._marker}{self._scan(rest)}"
+        # A host name, or no host at all (MySQL's thread id after an ISO time): free text.
+        return f"{prefix}{self._scan(host + rest)}"
+
+    def _layout_line(self, line: str) -> str:
+        """A line of a user-given layout: columns or the named groups of a regex."""
+        regex = self._regex
+        if regex is not None:
+            m = regex.search(line)
+            if m is None:
+                return self._scan(line)
+            spans = sorted(
+                (m.span(name), name) for name in m.groupdict() if m.group(name) is not None
+            )
+            out = []
+            last = 0
+            for (a, b), name in spans:
+                if a < last:
+                    continue  # nested groups: the outer one was taken
+                out.append(self.text(line[last:a]) if a > last else "")
+                out.append(self.address_field(line[a:b], name))
+                last = b
+            out.append(self.text(line[last:]) if last < len(line) else "")
+            return "".join(out)
+        parts = line.split(self._delimiter)
+        cr = parts[-1].endswith("\r")
+        if cr:
+            parts[-1] = parts[-1][:-1]
+        wanted = self._columns
+        for i, part in enumerate(parts):
+            if i + 1 in wanted:
+                parts[i] = self.address_field(part, f"column {i + 1}")
+            elif part:
+                parts[i] = self.text(part)
+        return self._delimiter.join(parts) + ("\r" if cr else "")
 
     def _text_line(self, line: str) -> str:
         return self._scan(line)
 
     def _scan(self, value: str) -> str:
         """Mask every address in free text (uncached: for values that rarely repeat)."""
-        masked, n4, n6 = self._mask_text_counted(value, self._masker, skip_versions=False)
+        masked, n4, n6 = self._mask_text_counted(value, self._masker, _VERSIONS)
         self._counts[0] += n4
         self._counts[1] += n6
         return masked
@@ -597,7 +696,7 @@ class Engine:
         longer than the read limit): it is scanned as free text, its fields were already seen.
         """
         self.lines += text.count("\n")
-        if self.format == "text":
+        if self.format == "text" and not self._columns and self._regex is None:
             return self._scan(text)
         lines = text.split("\n")
         mask_line = self._mask_line

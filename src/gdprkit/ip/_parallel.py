@@ -16,7 +16,7 @@ import multiprocessing
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -65,6 +65,8 @@ def _mask_range(  # noqa: PLR0917 - private, called from two places with the sam
     fields: tuple[str, ...] | None,
     compress: bool,
     progress: Callable[[int], None] | None,
+    engine: str | None = None,
+    layout: Mapping[str, Any] | None = None,
 ) -> LogSummary:
     """Mask the bytes ``start:end`` of ``source`` into ``raw`` (a gzip member if compressing)."""
     from gdprkit.ip.logs import _engine_factory, _maybe_gzip, _run  # noqa: PLC0415
@@ -74,7 +76,7 @@ def _mask_range(  # noqa: PLR0917 - private, called from two places with the sam
         return _run(
             handle,
             sink,
-            _engine_factory(masker, format, fields),
+            _engine_factory(masker, format, fields, layout, engine),
             flush=False,
             max_line_bytes=16 << 20,
             limit=end - start,
@@ -92,6 +94,8 @@ def _worker(  # noqa: PLR0917 - a Process target takes positional arguments
     fields: tuple[str, ...] | None,
     compress: bool,
     counter: Any,
+    engine: str | None = None,
+    layout: Mapping[str, Any] | None = None,
 ) -> None:
     def progress(n: int) -> None:
         with counter.get_lock():
@@ -100,7 +104,17 @@ def _worker(  # noqa: PLR0917 - a Process target takes positional arguments
     try:
         with Path(part).open("wb") as raw:
             summary = _mask_range(
-                Path(source), start, end, raw, masker, format, fields, compress, progress
+                Path(source),
+                start,
+                end,
+                raw,
+                masker,
+                format,
+                fields,
+                compress,
+                progress,
+                engine,
+                layout,
             )
         Path(part + ".json").write_text(json.dumps(summary.to_dict()), encoding="utf-8")
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which re-raises
@@ -121,8 +135,13 @@ def mask_ranges(
     jobs: int,
     progress: Callable[[int], None] | None,
     workdir: Path | None = None,
+    engine: str | None = None,
+    layout: Mapping[str, Any] | None = None,
 ) -> LogSummary:
     """Mask ``source`` into ``out`` with ``jobs`` processes; return the summed summary.
+
+    ``layout`` (only a ``marker`` of one's own: columns and regexes need one process) reaches
+    every range, so the parent and the workers write the same replacement.
 
     Raises:
         GdprkitError: a worker failed (its error type and message are given).
@@ -163,6 +182,8 @@ def mask_ranges(
                     fields,
                     compress,
                     counter,
+                    engine,
+                    layout,
                 ),
                 daemon=True,
             )
@@ -181,6 +202,8 @@ def mask_ranges(
                 fields,
                 compress,
                 report if progress is not None else None,
+                engine,
+                layout,
             )
             for worker in workers:
                 while worker.exitcode is None:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from gdprkit.ip import _engine
 from gdprkit.ip.masking import (
     KeySource,
     SpecialRange,
@@ -193,6 +194,8 @@ class CryptoPAnMasker(_CachingMasker):
         self._pad = pad
         self._v4 = _PrefixPreserver(self._update, pad, 32)
         self._v6: _PrefixPreserver | None = None  # its tables are built on the first IPv6 address
+        # The native engine's copy of the key, in native memory (no repr, refuses pickling).
+        self._native_key = _engine.seal_key(material)
 
     @classmethod
     def from_keyring(

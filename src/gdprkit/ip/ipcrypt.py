@@ -32,6 +32,7 @@ from typing import Any, ClassVar
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from gdprkit.errors import InvalidInput, InvalidType
+from gdprkit.ip import _engine
 from gdprkit.ip._address import IPAddress, parse_address
 from gdprkit.ip.masking import (
     KeySource,
@@ -206,6 +207,8 @@ class _KeyedIPCrypt(_CachingMasker, abc.ABC):
             cache_size=cache_size,
         )
         self._setup(material)
+        # The native engine's copy of the key, in native memory (no repr, refuses pickling).
+        self._native_key = _engine.seal_key(material)
 
     @abc.abstractmethod
     def _setup(self, material: bytes) -> None:

@@ -46,6 +46,7 @@ import attrs
 
 from gdprkit._files import atomic_output
 from gdprkit.errors import InvalidInput
+from gdprkit.ip import _engine
 from gdprkit.ip._formats import DEFAULT_JSON_FIELDS, FORMATS, UNPARSED_MARKER, Engine, detect_format
 
 if TYPE_CHECKING:
@@ -117,6 +118,8 @@ class LogSummary:
     bytes_out: int = attrs.field(default=0, validator=_nonneg)
     format: str = attrs.field(default="text")
     """The format used (after ``auto`` detection); ``mixed`` when parts disagree."""
+    engine: str = attrs.field(default="", kw_only=True)
+    """The engine that ran: ``python``, ``native``, ``mixed``, or empty for no input."""
 
     @property
     def addresses(self) -> int:
@@ -141,6 +144,8 @@ class LogSummary:
             fmt = self.format
         else:
             fmt = self.format if self.format == other.format else "mixed"
+        engines = {self.engine, other.engine} - {""}
+        engine = engines.pop() if len(engines) == 1 else ("mixed" if engines else "")
         return LogSummary(
             lines=self.lines + other.lines,
             addresses_v4=self.addresses_v4 + other.addresses_v4,
@@ -149,6 +154,7 @@ class LogSummary:
             bytes_in=self.bytes_in + other.bytes_in,
             bytes_out=self.bytes_out + other.bytes_out,
             format=fmt,
+            engine=engine,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -162,6 +168,7 @@ class LogSummary:
             "bytes_in": self.bytes_in,
             "bytes_out": self.bytes_out,
             "format": self.format,
+            "engine": self.engine,
         }
 
     @classmethod
@@ -182,6 +189,7 @@ class LogSummary:
                 bytes_in=int(data["bytes_in"]),
                 bytes_out=int(data["bytes_out"]),
                 format=str(data["format"]),
+                engine=str(data.get("engine", "")),
             )
         except KeyError as exc:
             raise InvalidInput(f"LogSummary dict lacks the key {exc.args[0]!r}") from None
@@ -223,7 +231,7 @@ def _safe_cut(data: bytes, limit: int) -> int:
 def _run(
     source: IO[bytes],
     sink: IO[bytes],
-    engine_for: Callable[[bytes], Engine],
+    engine_for: Callable[[bytes], Engine | _engine.NativeEngine],
     *,
     flush: bool,
     max_line_bytes: int,
@@ -234,7 +242,7 @@ def _run(
     read = getattr(source, "read1", None) or source.read
     write = sink.write
     carry = b""
-    engine: Engine | None = None
+    engine: Engine | _engine.NativeEngine | None = None
     continuation = False
     bytes_in = bytes_out = 0
     last_byte = 0x0A
@@ -263,8 +271,12 @@ def _run(
                 break
         if engine is None:
             engine = engine_for(data[:65536])
-        text = engine.mask_chunk(data[:cut].decode("latin-1"), continuation=continuation)
-        out = text.encode("latin-1")
+        mask_bytes = getattr(engine, "mask_bytes", None)  # the native engine works on bytes
+        if mask_bytes is not None:
+            out = mask_bytes(data, continuation=continuation, end=cut)  # no copy of the block
+        else:
+            text = engine.mask_chunk(data[:cut].decode("latin-1"), continuation=continuation)
+            out = text.encode("latin-1")
         write(out)
         bytes_out += len(out)
         if flush:
@@ -274,7 +286,7 @@ def _run(
         if not block:
             break
     if engine is None:
-        return LogSummary(bytes_in=bytes_in, bytes_out=bytes_out, format="text")
+        return LogSummary(bytes_in=bytes_in, bytes_out=bytes_out, format="text", engine="")
     # A last line without its newline is still a line.
     lines = engine.lines + int(last_byte != 0x0A)
     return LogSummary(
@@ -285,17 +297,57 @@ def _run(
         bytes_in=bytes_in,
         bytes_out=bytes_out,
         format=engine.format,
+        engine=_engine.engine_name(engine),
     )
 
 
 def _engine_factory(
-    masker: IPMasker, format: str, fields: tuple[str, ...] | None
-) -> Callable[[bytes], Engine]:
-    def make(sample: bytes) -> Engine:
-        chosen = detect_log_format(sample) if format == "auto" else format
-        return Engine(masker, format=chosen, fields=fields)
+    masker: IPMasker,
+    format: str,
+    fields: tuple[str, ...] | None,
+    layout: Mapping[str, Any] | None = None,
+    engine: str | None = None,
+) -> Callable[[bytes], Engine | _engine.NativeEngine]:
+    _engine.raise_if_invalid(engine)
+
+    def make(sample: bytes) -> Engine | _engine.NativeEngine:
+        extra = dict(layout or {})
+        if "columns" in extra or "regex" in extra:
+            chosen = "text"  # the user's layout decides where the address fields are
+        else:
+            chosen = detect_log_format(sample) if format == "auto" else format
+        if extra and extra != {"marker": UNPARSED_MARKER}:
+            # A layout of one's own (or another marker) is the Python engine's alone.
+            return Engine(masker, format=chosen, fields=fields, **extra)
+        return _engine.make_engine(masker, format=chosen, fields=fields, engine=engine)
 
     return make
+
+
+def _layout(
+    columns: tuple[int, ...] | None, delimiter: str, regex: str | None, marker: str
+) -> dict[str, Any]:
+    """Check and compile the options of a user-given layout (anonip's --columns, --regex)."""
+    if not marker or "\n" in marker:
+        raise InvalidInput("marker: expected a non-empty string without a line break")
+    layout: dict[str, Any] = {"marker": marker}
+    if columns is not None and regex is not None:
+        raise InvalidInput("columns and regex exclude each other: give one of them")
+    if columns is not None:
+        if not columns or any(c < 1 for c in columns):
+            raise InvalidInput("columns: expected column numbers from 1")
+        if not delimiter or "\n" in delimiter:
+            raise InvalidInput("delimiter: expected a non-empty string without a line break")
+        layout.update(columns=tuple(columns), delimiter=delimiter)
+    if regex is not None:
+        try:
+            compiled = re.compile(regex)
+        except re.error as exc:
+            raise InvalidInput(f"regex: not a valid regular expression ({exc.msg})") from None
+        if not compiled.groupindex:
+            raise InvalidInput("regex: expected named groups, e.g. (?P<client>\\S+)")
+        layout.update(regex=compiled)
+    return layout
 
 
 def mask_stream(
@@ -308,6 +360,11 @@ def mask_stream(
     flush: bool = False,
     max_line_bytes: int = _MAX_LINE,
     progress: Callable[[int], None] | None = None,
+    columns: tuple[int, ...] | None = None,
+    delimiter: str = " ",
+    regex: str | None = None,
+    marker: str = UNPARSED_MARKER,
+    engine: str | None = None,
 ) -> LogSummary:
     """Copy ``source`` to ``sink`` (binary streams) with every IP address masked.
 
@@ -315,11 +372,18 @@ def mask_stream(
     holding addresses (default :data:`DEFAULT_JSON_FIELDS`).  ``flush=True`` flushes ``sink``
     after every block read, for pipes such as ``tail -F log | gdprkit ip mask``: the input is
     read with ``read1`` so a block is whatever has arrived.  ``progress`` is called with the
-    number of bytes read after each block.  Neither stream is closed.
+    number of bytes read after each block.  Neither stream is closed.  ``engine`` picks the
+    masking engine (``"python"``, ``"native"``, ``"auto"``; default: the ``GDPRKIT_IP_ENGINE``
+    environment variable, else native when installed), see :doc:`/areas/ip-engines`.
+
+    A layout of your own (as anonip's options): ``columns`` (numbers from 1) split each line at
+    ``delimiter`` and name the address fields, or ``regex`` names them with its named groups; the
+    rest of a line, and a line the regex does not match, is free text.  ``marker`` replaces an
+    address field that fails closed (default :data:`UNPARSED_MARKER`).
 
     Raises:
-        InvalidInput: an unknown format, ``fields`` with a format that has no field names, or
-            ``max_line_bytes`` below 64 KiB.
+        InvalidInput: an unknown format, ``fields`` with a format that has no field names,
+            ``max_line_bytes`` below 64 KiB, or a bad layout (columns, delimiter, regex, marker).
         OSError: reading or writing failed.
 
     Example:
@@ -337,10 +401,11 @@ def mask_stream(
     _check_options(format, fields)
     if max_line_bytes < 65536:
         raise InvalidInput(f"max_line_bytes must be at least 65536, got {max_line_bytes}")
+    layout = _layout(columns, delimiter, regex, marker)
     return _run(
         source,
         sink,
-        _engine_factory(masker, format, fields),
+        _engine_factory(masker, format, fields, layout, engine),
         flush=flush,
         max_line_bytes=max_line_bytes,
         limit=None,
@@ -387,6 +452,11 @@ def mask_file(
     compress: bool | None = None,
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
+    columns: tuple[int, ...] | None = None,
+    delimiter: str = " ",
+    regex: str | None = None,
+    marker: str = UNPARSED_MARKER,
+    engine: str | None = None,
 ) -> LogSummary:
     """Mask a log file into ``destination``, or in place when ``destination`` is ``None``.
 
@@ -397,6 +467,9 @@ def mask_file(
     greater than 1 splits an uncompressed input into byte ranges at line boundaries, masks them
     in that many processes and joins the parts in order (compressed inputs are read by one
     process).  ``progress`` receives the number of input bytes handled since the last call.
+    The output gets the permission bits of the input.  ``columns``, ``delimiter``, ``regex`` and
+    ``marker`` are as for :func:`mask_stream` (a layout of your own needs ``jobs=1``).
+    ``engine`` picks the masking engine as in :func:`mask_stream`.
 
     Raises:
         InvalidInput: bad options (see :func:`mask_stream`), ``jobs`` below 1.
@@ -412,10 +485,11 @@ def mask_file(
     _check_options(format, fields)
     if jobs < 1:
         raise InvalidInput(f"jobs must be at least 1, got {jobs}")
+    layout = _layout(columns, delimiter, regex, marker)
     dest = src if destination is None else Path(destination)
     if compress is None:
         compress = _is_gzip(src) if destination is None else dest.suffix == ".gz"
-    with atomic_output(dest, mode_from=src if destination is None else None) as out:
+    with atomic_output(dest, mode_from=src) as out:
         return _mask_path_into(
             src,
             out,
@@ -426,6 +500,8 @@ def mask_file(
             jobs=jobs,
             progress=progress,
             workdir=dest.parent,
+            layout=layout,
+            engine=engine,
         )
 
 
@@ -440,8 +516,12 @@ def _mask_path_into(
     jobs: int,
     progress: Callable[[int], None] | None,
     workdir: Path | None,
+    layout: Mapping[str, Any] | None = None,
+    engine: str | None = None,
 ) -> LogSummary:
     """Mask one file into an open raw binary output (a gzip member of its own if compressing)."""
+    if layout and len(layout) > 1 and jobs > 1:
+        raise InvalidInput("columns or regex need jobs=1")
     if jobs > 1 and not _is_gzip(source):
         from gdprkit.ip._parallel import mask_ranges  # noqa: PLC0415
 
@@ -459,12 +539,14 @@ def _mask_path_into(
             jobs=jobs,
             progress=progress,
             workdir=workdir,
+            engine=engine,
+            layout=layout,
         )
     with _open_source(source) as handle, _maybe_gzip(out, compress=compress, name="") as sink:
         return _run(
             handle,
             sink,
-            _engine_factory(masker, format, fields),
+            _engine_factory(masker, format, fields, layout, engine),
             flush=False,
             max_line_bytes=_MAX_LINE,
             limit=None,

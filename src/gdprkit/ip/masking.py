@@ -284,6 +284,28 @@ class _CachingMasker:
         # Never the key: name and key id only.
         return f"{type(self).__name__}(name={self._name!r}, key_id={self._key_id!r})"
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled state without the result cache: it holds the original client addresses.
+
+        A keyed masker refuses pickling (its state is key material).
+
+        Raises:
+            InvalidType: the masker holds a key.
+
+        Example:
+            >>> import pickle
+            >>> from gdprkit.ip import TruncationMasker
+            >>> ga = TruncationMasker.preset("ga")
+            >>> _ = ga.apply("203.0.113.7")
+            >>> b"203.0.113.7" in pickle.dumps(ga), pickle.loads(pickle.dumps(ga)).apply("::1")
+            (False, '::')
+        """
+        if self._key_id is not None:
+            raise InvalidType(f"{type(self).__name__} cannot be pickled (it holds a key)")
+        state = dict(vars(self))
+        state["_cache"] = {}
+        return state
+
     def apply(self, address: str) -> str:
         """Mask one address (any accepted textual form) and return the masked text.
 

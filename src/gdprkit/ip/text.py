@@ -2,52 +2,56 @@
 
 :func:`mask_text` replaces every address it finds with the masker's output and leaves every other
 character exactly as it was: ports, brackets, zone ids (``%eth0``), CIDR suffixes and punctuation
-stay in place.
+stay in place.  The rules are the specification both engines follow; they are written out in
+full, with the reasons, in ``docs/areas/ip.md`` ("Finding addresses in text").  In short:
 
-The rules, in the order they apply:
-
-1. **IPv6** is looked for in maximal runs of hex digits, ``:`` and ``.``.  A run is a candidate
-   only if it contains ``::`` or at least six colons, so times (``06:00:00``), dates and MAC
-   addresses (five colons) are never candidates.  A candidate that is a valid IPv6 address as a
-   whole is one address (``2001:db8::1:80`` is **not** split into address and port).  Otherwise, if
-   its last group is a decimal port (1-5 digits, at most 65535) and the rest is a valid IPv6
-   address, the rest is the address and ``:port`` stays (``0:0:0:0:0:0:0:0:2181`` in Java logs,
-   ``2001:db8::1234:58430`` in HAProxy logs).  Anything else is left untouched **as a whole**:
-   SSH key fingerprints (``12:f8:7e:...:53``, 16 groups) never yield an address from a slice of
-   them.
-2. A run glued to a word after it (``...:2181:FastLeaderElection``) loses the part after its last
-   colon to that word.  A run right after ``word:`` (``ip:2001:db8::1``, ``client:...``) starts
-   after the colon when the word has a letter outside ``a-f`` among its last five characters;
-   after a hex-only word (``face:2001:db8::1``) the whole is one run and usually not an address.
-   Trailing dots (end of a sentence) and a single trailing colon (``2001:db8::1: refused``) are
-   not part of the address.
-3. **IPv4** is a dotted quad of decimal octets 0-255 without leading zeros, not preceded by a
-   letter, digit, ``_`` or ``.`` and not followed by a letter, digit, ``_`` or ``.`` plus
-   alphanumeric (so ``app.3.2.1.js``, ``1.2.3.4.5`` and ``v1.2.3.4`` are not addresses, but
-   ``1.2.3.4.`` at the end of a sentence and ``1.2.3.4:80`` are).
-4. **Product versions**: with ``skip_versions=True`` (default) a dotted quad right after
-   ``<letter or digit>/`` is a product version (``Chrome/120.0.0.0`` in a user agent), not an
-   address.  This also skips an address written as a path segment (``/lookup/192.0.2.1``); pass
-   ``skip_versions=False`` for text without user agents.
-5. The dotted tail of an IPv6 address (``::ffff:192.0.2.128``) belongs to the IPv6 match and is
-   never matched a second time.
+1. **Escapes are looked through.**  Percent-escapes (``%3A``, ``%2F``, ``%253A``) and JSON/C
+   backslash escapes (``\\u002e``, ``\\n``, ``\\/``) are decoded before scanning, so an address
+   after ``%20`` or written ``2a00%3A1234%3A%3A7`` is found; its replacement is written back with
+   the same escapes.
+2. **IPv4** is a dotted quad of decimal octets 0-255 (zero padding allowed: ``203.000.113.007``
+   is read as decimal and masked), not preceded by a digit or ``digit.`` and not followed by a
+   digit or ``.digit`` (so ``1.2.3.4.5`` and SNMP OIDs are not addresses).  Letters, ``_`` and
+   ``-`` around it do not hide it (``backup_203.0.113.7.tar``, ``x203.0.113.7``), except
+   ``v1.2.3.4`` (a version).  Inside a DNS name (``7.113.0.203.in-addr.arpa``,
+   ``140.242.108.93.rev.example``) and in the dashed form of host names
+   (``ip-203-0-113-7.example.net``) the quad is masked under both readings, forward and reversed
+   (reversed only for ``in-addr.arpa``).
+3. **Product versions**: ``Name/1.2.3.4`` is a version, not an address, only in a user-agent
+   context: the product name starts a token (not after ``/``, so ``/geo/203.0.113.7`` is an
+   address), the quad ends the token (not ``:port``, ``/``, ``(port)``), and the text is a
+   user-agent field, or a neighbouring token is a product (``Safari/537.36``) or a comment
+   (``(KHTML, like Gecko)``), or a user-agent key precedes it (``ua=``).
+4. **IPv6** is looked for in maximal runs of hex digits, ``:`` and ``.`` that contain ``::`` or at
+   least six colons.  A run that is an address as a whole is one address; else the last group may
+   be a decimal port, a leading word may be dropped (``ip6:``, ``added:``, ``[IPv6:``), a glued
+   trailing word is cut off.  A run that holds no address as a whole has its dotted quads masked
+   as IPv4 (``dead:::203.0.113.7``).  Never an address: ``::`` alone, ``word::x`` (a scope
+   operator), a run followed by ``(`` and a non-digit (``ab::cd()``), a slice after a subscript
+   (``data[::2]``), eight groups of exactly two hex digits (EUI-64 identifiers, Fibre Channel
+   WWNs), and SSH fingerprints.
+5. The dotted tail of ``::ffff:192.0.2.128`` belongs to the IPv6 match and is never replaced twice.
 
 Masking results are cached per masker, so repeated addresses cost one dictionary look-up.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import weakref
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
 from gdprkit.errors import InvalidAddress, InvalidType
+from gdprkit.ip import _engine
 from gdprkit.ip._address import _parse_port, _parse_v4, _parse_v6
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from gdprkit.ip.masking import IPMasker
 
 __all__ = [
@@ -57,43 +61,73 @@ __all__ = [
     "mask_text_counted",
 ]
 
-# One pattern, so the text is scanned once.  It starts with a plain character class: the regex
-# engine then skips every other character in C, and each remaining start is rejected by a
-# one-character look-behind unless it begins a token (a letter, digit, '_' or '.' before it
-# means it does not).  Everything after the first character looks behind at it ('.').
-_GLUE = (
-    # If the token follows ':', that ':' must end a word with a non-hex letter within its last
-    # five characters ('ip:', 'client:', 'source:'): never a group of a longer hex run, so no
-    # slice of an SSH fingerprint or MAC address can start a match.
-    r"(?!(?<=:.)(?<![G-Zg-z_]:.)(?<![G-Zg-z_][A-Fa-f]:.)(?<![G-Zg-z_][A-Fa-f]{2}:.)"
-    r"(?<![G-Zg-z_][A-Fa-f]{3}:.)(?<![G-Zg-z_][A-Fa-f]{4}:.))"
-)
-_V6 = (
-    _GLUE + r"[0-9A-Fa-f]{0,3}:"  # the first group ends within four characters
-    r"(?=[0-9A-Fa-f:.]*::|:|(?<=::)|(?:[0-9A-Fa-f.]*:){4})"  # '::' or >= 6 colons, else never IPv6
-    r"[0-9A-Fa-f:.]*(?![0-9A-Fa-f:.])"  # a maximal run: the match never stops inside one
-)
-# Octets are checked when the candidate is parsed; the pattern only fixes the shape.
-_V4 = (
-    r"(?<=[0-9]){version}[0-9]{{0,2}}\.[0-9]{{1,3}}\.[0-9]{{1,3}}\.[0-9]{{1,3}}"
-    r"(?![0-9A-Za-z_]|\.[0-9A-Za-z_])"
-)
-_VERSION_GUARD = r"(?<![0-9A-Za-z]/.)"
-_START = r"[0-9A-Fa-f:](?<![0-9A-Za-z_.].)"
-_PATTERN_STRICT = re.compile(rf"{_START}(?:(?P<v4>){_V4.format(version=_VERSION_GUARD)}|{_V6})")
-_PATTERN_ALL = re.compile(rf"{_START}(?:(?P<v4>){_V4.format(version='')}|{_V6})")
+# Version contexts (rule 3): never a version, versions in context, every product token a version.
+_NO_VERSIONS: Final = 0
+_VERSIONS: Final = 1
+_AGENT: Final = 2
 
-_CACHE_SIZE = 65536
+# How an IPv4 quad is masked: as written, reversed (in-addr.arpa), under both readings.
+_PLAIN: Final = 0
+_REVERSED: Final = 1
+_BOTH: Final = 2
+
+# One pattern, so the text is scanned once.  It starts with a plain character class, so the
+# regex engine skips every other character in C; each branch then looks behind at the first
+# character ('.') to reject starts that are inside a longer token.
+_QUAD_TAIL = r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?![0-9])(?!\.[0-9])"
+_PATTERN: Final = re.compile(
+    r"[0-9A-Fa-f:.]"
+    # The first three branches start a maximal run of hex digits, ':' and '.'.
+    r"(?:(?<![0-9A-Fa-f:.].)"
+    r"(?:"
+    # IPv4: not before a digit or '.digit' (the run starts here, so nothing glues before).
+    r"(?<=[0-9])(?:(?P<v4>)[0-9]{0,2}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?![0-9])(?!\.[0-9])"
+    # The dashed form of host names (ip-203-0-113-7.example.net); its context is checked later.
+    r"|(?P<dash>)[0-9]{0,2}-[0-9]{1,3}-[0-9]{1,3}-[0-9]{1,3}(?![0-9])(?!-[0-9]))"
+    # IPv6: a maximal run of hex digits, ':' and '.' holding '::' or at least six colons.
+    r"|(?=[0-9A-Fa-f.]*:)(?=(?<=:):|[0-9A-Fa-f:.]*::|(?<=:)(?:[0-9A-Fa-f.]*:){5}|(?:[0-9A-Fa-f.]*:){6})"
+    r"(?P<v6>)[0-9A-Fa-f:.]*"
+    r")"
+    # IPv4 later in a run, after ':', '.' or a hex letter (but not 'digit.'):
+    # 'client:198.51.100.1', 'static.1.1.168.192', '...198.51.100.23', 'cafe203.0.113.7'.
+    r"|(?<=[.:A-Fa-f][0-9])(?<![0-9]\.[0-9])"
+    r"(?P<late>)[0-9]{0,2}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?![0-9])(?!\.[0-9])"
+    r")"
+)
+# Escapes decoded before scanning (rule 1): percent-escapes, repeated '%25' included, and the
+# backslash escapes of JSON and C strings.  Only ASCII results are decoded (anything else cannot
+# be part of an address or change a boundary).
+_ESCAPE: Final = re.compile(r"%([0-9A-Fa-f]{2})|\\(u[0-9A-Fa-f]{4}|[nrtbf\"\\/])")
+# The same with '%25' repeated in front (double encoding: '%253A' is ':').  Both readings are
+# scanned, since '%25203.0.113.7' may be '%' + 203.0.113.7 or a double-encoded ' ' + 3.0.113.7.
+_DEEP_ESCAPE: Final = re.compile(r"%(?:25)*([0-9A-Fa-f]{2})|\\(u[0-9A-Fa-f]{4}|[nrtbf\"\\/])")
+_BACKSLASH: Final = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
+_QUAD: Final = re.compile(r"(?<![0-9])[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?![0-9])")
+_DOTS: Final = re.compile(r"\.{2,}")
+_SLICE: Final = re.compile(r"-?[0-9]*:-?[0-9]*(?::-?[0-9]*)?")
+_PRODUCT_NAME_CHARS: Final = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&'*+^_`|~-"
+)
+_PRODUCT_LEAD: Final = frozenset(" \t\r\n\f\v()\"';,[{=<\u2028")
+_VERSION_END: Final = frozenset(" \t\r\n\f\v;),\"']}>\u2028")
+_AGENT_KEY: Final = re.compile(r"(?i)(?:user[-_ ]?agent|\bua|\bagent)[\"']?\s*[=:]\s*[\"']?\Z")
+_PRODUCT: Final = re.compile(r"[A-Za-z][A-Za-z0-9!#$&'*+^_`|~-]*/[0-9][0-9A-Za-z.+_-]*")
+_ARPA: Final = ".in-addr.arpa"
+
+_CACHE_SIZE: Final = 65536
 # Per-masker cache of IPv6 candidate runs -> replacement (None: no address in the run).  Weak, so
 # it lives exactly as long as the masker and its own result cache.
-_RUN_CACHES: weakref.WeakKeyDictionary[object, dict[str, str | None]] = weakref.WeakKeyDictionary()
+_RUN_CACHES: weakref.WeakKeyDictionary[object, dict[str, tuple[str, int, int] | None]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @attrs.frozen
 class AddressMatch:
     """One address found in text: its span, textual family and the address text itself.
 
-    ``text[start:end]`` is exactly the address (no port, brackets or zone).
+    ``text[start:end]`` is exactly the address (no port, brackets or zone), as written (with its
+    escapes, if it was percent- or backslash-encoded).
 
     Example:
         >>> from gdprkit.ip import find_addresses
@@ -111,28 +145,279 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def _locate_v6(run: str, glued_after: bool) -> tuple[int, int] | None:
-    """Span of the IPv6 address inside a candidate run, by rules 1 and 2, or None."""
-    end = len(run)
-    if glued_after:
-        # The glued word starts after the run's last separator (':2181:Fast', '::1.Retry').
-        end = max(run.rfind(":"), run.rfind("."))
-        if end <= 0:
-            return None
-    while end > 0 and run[end - 1] == ".":
-        end -= 1
-    core = run[:end]
+# -- IPv4 -------------------------------------------------------------------------------------
+
+
+def _loose_v4(quad: str) -> str | None:
+    """Canonical text of a dotted quad whose octets may be zero-padded, or None."""
+    if _parse_v4(quad) is not None:
+        return quad
+    parts = quad.split(".")
+    if len(parts) != 4 or not all(p.isdigit() and len(p) <= 3 and int(p) <= 255 for p in parts):
+        return None
+    # Zero-padded: read as decimal (the reading a person makes); under the octal reading of
+    # inet_aton the octet positions are the same, so truncation hides the same host bits.
+    return ".".join(str(int(p)) for p in parts)
+
+
+def _is_product_version(text: str, s: int, e: int, mode: int) -> bool:
+    """Rule 3: whether the quad at ``text[s:e]``, right after a '/', is a product version."""
+    j = s - 1
+    while j > 0 and text[j - 1] in _PRODUCT_NAME_CHARS:
+        j -= 1
+    name = text[j : s - 1]
+    if not name or not any(c.isalpha() for c in name):
+        return False
+    if j > 0 and text[j - 1] not in _PRODUCT_LEAD:
+        return False  # a path segment (/geo/203.0.113.7), a URL, a scheme
+    n = len(text)
+    k = e
+    if k < n and text[k] not in _VERSION_END:
+        # Only a build suffix may follow (5.15.90.1-microsoft-standard-WSL2).
+        if text[k] not in "-+~_" or k + 1 >= n or not text[k + 1].isalnum():
+            return False
+        while k < n and not text[k].isspace() and text[k] not in _VERSION_END:
+            k += 1
+    if mode == _AGENT:
+        return True
+    if _AGENT_KEY.search(text, max(0, j - 24), j):
+        return True
+    # One of the three tokens on either side is a product with a version or a comment, with
+    # only plain words between: a user agent ('(KHTML, like Gecko) Chrome/130.0.0.0 Mobile
+    # Safari/537.36').
+    if j > 0 and text[j - 1] == "(":
+        return True
+    p = j - 1
+    for _ in range(3):
+        while p >= 0 and text[p] in " \t":
+            p -= 1
+        if p < 0 or text[p] in "\n\u2028":
+            break
+        q = p
+        while q >= 0 and not text[q].isspace():
+            q -= 1
+        token = text[q + 1 : p + 1]
+        if token.endswith(")") or token.startswith("(") or _is_other_product(token):
+            return True
+        if not token.isalpha():
+            break  # only plain words ('Mobile', 'like') may stand between products
+        p = q
+    for _ in range(3):
+        if k >= n or text[k] not in " \t":
+            break
+        while k < n and text[k] in " \t":
+            k += 1
+        q = k
+        while q < n and not text[q].isspace():
+            q += 1
+        token = text[k:q]
+        if token.startswith("(") or token.endswith(")") or _is_other_product(token):
+            return True
+        if not token.isalpha():
+            break  # 'HIER_DIRECT/203.0.113.7 text/html Mozilla/5.0': text/html ends it
+        k = q
+    return False
+
+
+def _is_other_product(token: str) -> bool:
+    m = _PRODUCT.match(token)
+    if m is None:
+        return False
+    version = token[token.index("/") + 1 : m.end()]
+    return _QUAD.fullmatch(version) is None
+
+
+def _v4_how(text: str, s: int, e: int, mode: int) -> tuple[int, str] | None:
+    """How to mask the IPv4-shaped match ``text[s:e]``: (how, canonical text) or None."""
+    quad = text[s:e]
+    canonical = _loose_v4(quad)
+    if canonical is None:
+        return None
+    before = text[s - 1] if s else ""
+    if before in "vV" and before and (s == 1 or not text[s - 2].isalnum()):
+        return None  # v1.2.3.4: a version
+    if before == "/" and mode != _NO_VERSIONS and _is_product_version(text, s, e, mode):
+        return None
+    if text[e : e + len(_ARPA)].lower() == _ARPA:
+        return _REVERSED, canonical
+    n = len(text)
+    if (before == "." and s >= 2 and (text[s - 2].isalnum() or text[s - 2] in "-_")) or (
+        e + 1 < n and text[e] == "." and text[e + 1].isalpha()
+    ):
+        return _BOTH, canonical  # inside a DNS name: the order of the octets is unknown
+    return _PLAIN, canonical
+
+
+def _dash_how(text: str, s: int, e: int) -> str | None:
+    """Canonical dotted text of a dashed host-name quad (ip-203-0-113-7.example), or None."""
+    n = len(text)
+    labelled = False
+    if s and text[s - 1] == "-":
+        k = s - 1
+        while k > 0 and (text[k - 1].isalnum() or text[k - 1] == "_"):
+            k -= 1
+        label = text[k : s - 1]
+        if not label or label.isdigit():
+            return None  # part of a longer run of numbers: 1-2-3-4-5
+        labelled = any(c.isalpha() for c in label)  # ip-, dsl-, ec2-, static-
+    elif s and (text[s - 1].isalnum() or text[s - 1] == "_"):
+        return None
+    domain = e + 1 < n and text[e] == "." and text[e + 1].isalpha()
+    token_end = e == n or not (text[e].isalnum() or text[e] in "-_")
+    if not (domain or (labelled and token_end)):
+        return None
+    return _loose_v4(text[s:e].replace("-", "."))
+
+
+def _reverse(quad: str) -> str:
+    return ".".join(reversed(quad.split(".")))
+
+
+def _mask_v4(apply: Callable[[str], str], canonical: str, how: int) -> str:
+    if how == _PLAIN:
+        return apply(canonical)
+    if how == _REVERSED:
+        out = apply(_reverse(canonical))
+        return _reverse(out) if _parse_v4(out) is not None else out
+    # Both readings: mask as written, then mask the reversed result, and write it back.
+    first = apply(canonical)
+    if _parse_v4(first) is None:
+        return first  # not an address (a token): nothing of either reading is left
+    return _reverse(apply(_reverse(first)))
+
+
+# -- IPv6 -------------------------------------------------------------------------------------
+
+
+def _locate(run: str, a: int, b: int) -> tuple[int, int] | None:
+    core = run[a:b]
     if _parse_v6(core) is not None:
-        return 0, end
+        return a, b
     cut = core.rfind(":")
     if cut > 0 and _parse_port(core[cut + 1 :]) is not None and _parse_v6(core[:cut]) is not None:
-        return 0, cut
-    if core.endswith(":") and not core.endswith("::") and _parse_v6(core[:-1]) is not None:
-        return 0, end - 1  # a colon after the address: '2001:db8::1: connection refused'
+        return a, a + cut
     return None
 
 
-def _run_cache(masker: IPMasker) -> dict[str, str | None] | None:
+_TOKEN_EDGE: Final = frozenset(" \t\r\n,;\"'=[]()<>|%\u2028")
+
+
+def _acceptable(core: str, before: str, after: str) -> bool:
+    """Whether a located IPv6 text is an address in free text (rule 4's exclusions)."""
+    if core == "::":
+        # The unspecified address only as a token of its own ('from ::', '[::]:80'), never
+        # inside code (')::{lambda').
+        return (not before or before in _TOKEN_EDGE) and (not after or after in _TOKEN_EDGE)
+    if "::" not in core and "." not in core:
+        groups = core.split(":")
+        if len(groups) == 8 and all(len(g) == 2 for g in groups):
+            return False  # EUI-64 identifier or Fibre Channel WWN
+    return True
+
+
+def _v6_spans(text: str, s: int, e: int) -> list[tuple[int, int, int, str]]:
+    """Address spans in the IPv6 candidate run ``text[s:e]``: (start, end, family, canonical).
+
+    Family 4 spans are dotted quads of a run that holds no IPv6 address (masked as plain IPv4).
+    """
+    run = text[s:e]
+    if ".." in run:  # an ellipsis separates runs: '2001:db8::1...2001:db8::2'
+        spans: list[tuple[int, int, int, str]] = []
+        last = 0
+        for m in _DOTS.finditer(run):
+            if m.start() > last:
+                spans += _v6_piece(text, s + last, s + m.start())
+            last = m.end()
+        if last < len(run):
+            spans += _v6_piece(text, s + last, e)
+        return spans
+    return _v6_piece(text, s, e)
+
+
+def _v6_piece(text: str, s: int, e: int) -> list[tuple[int, int, int, str]]:
+    run = text[s:e]
+    n = len(text)
+    before = text[s - 1] if s else ""
+    after = text[e] if e < n else ""
+    # The usual case first: a whole address between separators that change nothing below.
+    if (
+        before != "["
+        and not (before and _is_word(before))
+        and not (after and (_is_word(after) or after == "("))
+        and _parse_v6(run) is not None
+    ):
+        return [(s, e, 6, run)] if _acceptable(run, before, after) else []
+    if ":" not in run:
+        m = _QUAD.fullmatch(run)
+        if m is not None:
+            canonical = _loose_v4(run)
+            if canonical is not None:
+                return [(s, e, 4, canonical)]
+        return []
+    if (
+        before == "["
+        and s >= 2
+        and (_is_word(text[s - 2]) or text[s - 2] in ")]")
+        and _SLICE.fullmatch(run)
+    ):
+        return []  # a slice: data[::2], a[1:-1]
+    if after == "(" and not (e + 1 < n and text[e + 1].isdigit()):
+        return []  # a call: ab::cd()
+    ends = [len(run)]
+    if after and _is_word(after):
+        cut = max(run.rfind(":"), run.rfind("."))
+        if not run[cut + 1 :].isdigit():
+            # The glued word starts after the last separator (':2181:FastLeader'); if that
+            # leaves no address, the whole run is tried too ('2001:db8::a7x').
+            ends.insert(0, cut)
+    glued_before = bool(before) and _is_word(before)
+    if glued_before and run.startswith("::") and not run.startswith(":::"):
+        return []  # a scope operator: std::x, from::1 (but 'ip:::' is 'ip:' and '::')
+    colon = run.find(":")
+    first = run[:colon]
+    double = run[colon + 1 : colon + 2] == ":"
+    word_first = glued_before or len(first) > 4 or "." in first
+    found = None
+    for limit in ends:
+        end = limit
+        while end > 0 and run[end - 1] == ".":
+            end -= 1
+        if end >= 2 and run[end - 1] == ":" and run[end - 2] != ":":
+            end -= 1  # a colon after the address: '2001:db8::1: connection refused'
+        if end <= 0:
+            continue
+        if word_first:
+            rest = run[colon + 1 :]
+            # ip6:2a00:..., added:2a00:..., [IPv6:..., ip6::: ('ip6:' and '::'); not word::x.
+            if (rest.startswith("::") or not rest.startswith(":")) and colon + 1 < end:
+                found = _locate(run, colon + 1, end)
+        else:
+            found = _locate(run, 0, end)
+            if found is None and not double and colon + 1 < end:
+                found = _locate(run, colon + 1, end)  # a short hex word: dead:2a00:...
+        if found is not None:
+            break
+    if found is not None:
+        a, b = found
+        core = run[a:b]
+        edge_after = run[b] if b < len(run) else after
+        # After a dropped leading word, the address starts a token of its own.
+        edge_before = before if a == 0 else (" " if word_first else run[a - 1])
+        if _acceptable(core, edge_before, edge_after):
+            return [(s + a, s + b, 6, core)]
+        return []
+    # No IPv6 address: its dotted quads are still IPv4 addresses (dead:::203.0.113.7).
+    spans = []
+    for m in _QUAD.finditer(run):
+        if m.start() and run[m.start() - 1] not in ":":
+            continue
+        canonical = _loose_v4(m.group())
+        if canonical is not None:
+            spans.append((s + m.start(), s + m.end(), 4, canonical))
+    return spans
+
+
+def _run_cache(masker: IPMasker) -> dict[str, tuple[str, int, int] | None] | None:
     try:
         cache = _RUN_CACHES.get(masker)
         if cache is None:
@@ -143,34 +428,232 @@ def _run_cache(masker: IPMasker) -> dict[str, str | None] | None:
     return cache
 
 
-def _mask_run(
-    run: str,
-    text: str,
-    end: int,
-    masker: IPMasker,
-    cache: dict[str, str | None] | None,
-) -> tuple[str, bool]:
-    """Replacement of an IPv6 candidate run and whether it held an address."""
-    glued_after = end < len(text) and _is_word(text[end])
-    plain = not glued_after
-    if plain and cache is not None and run in cache:
-        hit = cache[run]  # a cached None means "no address in this run"
-        return (run, False) if hit is None else (hit, True)
-    where = _locate_v6(run, glued_after)
-    out: str | None = None
-    if where is not None:
-        a, b = where
-        out = run[:a] + masker.apply(run[a:b]) + run[b:]
-    if plain and cache is not None:
-        if len(cache) >= _CACHE_SIZE:
-            cache.clear()
-        cache[run] = out
-    return (run, False) if out is None else (out, True)
+# -- scanning ---------------------------------------------------------------------------------
+
+
+def _decode(text: str, *, deep: bool = False) -> tuple[str, list[int], list[int]] | None:
+    """The text with its escapes decoded, and the break points mapping it back (or None).
+
+    ``dpos[i]`` is where the i-th escape's decoded character sits in the decoded text and
+    ``opos[i]`` where its escape starts in ``text``; between break points both advance alike.
+    """
+    pieces: list[str] = []
+    dpos: list[int] = []
+    opos: list[int] = []
+    last = 0
+    size = 0
+    for m in (_DEEP_ESCAPE if deep else _ESCAPE).finditer(text):
+        hexpair, other = m.group(1), m.group(2)
+        if hexpair is not None:
+            ch = chr(int(hexpair, 16))
+        elif other[0] == "u" and len(other) == 5:
+            code = int(other[1:], 16)
+            if code >= 0x80:
+                continue
+            ch = chr(code)
+        else:
+            ch = _BACKSLASH.get(other, other)
+        if not (ch.isascii() and (ch.isprintable() or ch in "\t\n\r\f\b")):
+            continue
+        pieces.append(text[last : m.start()])
+        size += m.start() - last
+        dpos.append(size)
+        opos.append(m.start())
+        pieces.append(ch)
+        size += 1
+        # The character after the escape maps to the end of the escape.
+        dpos.append(size)
+        opos.append(m.end())
+        last = m.end()
+    if not dpos:
+        return None
+    pieces.append(text[last:])
+    return "".join(pieces), dpos, opos
+
+
+def _to_original(d: int, dpos: list[int], opos: list[int]) -> int:
+    i = bisect.bisect_right(dpos, d) - 1
+    if i < 0:
+        return d
+    return opos[i] + (d - dpos[i])
+
+
+def _spans(text: str, mode: int) -> Iterator[tuple[int, int, int, int, str, int]]:
+    """Every address of ``text``: (start, end, family, how, canonical, kind) in ``text``.
+
+    ``kind`` is 0 for dotted quads and IPv6 addresses, 1 for the dashed form.
+    """
+    for m in _PATTERN.finditer(text):
+        branch = m.lastgroup or ""
+        if branch == "v6":
+            s, e = m.span()
+            for a, b, family, canonical in _v6_spans(text, s, e):
+                yield a, b, family, _PLAIN, canonical, 0
+        elif branch == "dash":
+            s, e = m.span()
+            dotted = _dash_how(text, s, e)
+            if dotted is not None:
+                yield s, e, 4, _BOTH, dotted, 1
+        else:
+            s, e = m.span()
+            found = _v4_how(text, s, e, mode)
+            if found is not None:
+                yield s, e, 4, found[0], found[1], 0
+
+
+def _masked(apply: Callable[[str], str], family: int, how: int, canonical: str, kind: int) -> str:
+    if family == 6:
+        return apply(canonical)
+    out = _mask_v4(apply, canonical, how)
+    return out.replace(".", "-") if kind else out
 
 
 def _check_text(text: object) -> None:  # callers' annotations are not enforced at run time
     if not isinstance(text, str):
         raise InvalidType(f"text: expected str, got {type(text).__name__}")
+
+
+def _mode(skip_versions: bool) -> int:
+    return _VERSIONS if skip_versions else _NO_VERSIONS
+
+
+def _mask_plain(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int]:
+    """Mask text without escapes: one ``re.sub`` pass with the rules in the callback."""
+    cache = _run_cache(masker)
+    counts = [0, 0]
+    apply = masker.apply
+
+    def replace(m: re.Match[str]) -> str:
+        branch = m.lastgroup or ""
+        s, e = m.span()
+        if branch == "v4":
+            # The usual case first: nothing before or after that could change the reading.
+            if (not s or text[s - 1] not in "/vV") and text[e : e + 1] != ".":
+                try:
+                    out = apply(m.group())
+                except InvalidAddress:
+                    pass  # zero-padded, or an octet > 255: the rules below decide
+                else:
+                    counts[0] += 1
+                    return out
+            found = _v4_how(text, s, e, mode)
+            if found is None:
+                return m.group()
+            counts[0] += 1
+            return _mask_v4(apply, found[1], found[0])
+        if branch == "late":
+            found = _v4_how(text, s, e, mode)
+            if found is None:
+                return m.group()
+            counts[0] += 1
+            return _mask_v4(apply, found[1], found[0])
+        if branch == "dash":
+            canonical = _dash_how(text, s, e)
+            if canonical is None:
+                return m.group()
+            counts[0] += 1
+            return _mask_v4(apply, canonical, _BOTH).replace(".", "-")
+        run = m.group()
+        # The spans of a run depend on the run and on the characters around it.
+        key = f"{text[s - 2 : s] if s > 1 else text[:s]}|{run}|{text[e : e + 2]}"
+        if cache is not None:
+            hit = cache.get(key)
+            if hit is not None:
+                counts[0] += hit[1]
+                counts[1] += hit[2]
+                return hit[0]
+            if key in cache:
+                return run
+        spans = _v6_spans(text, s, e)
+        result: tuple[str, int, int] | None = None
+        if spans:
+            pieces = []
+            last = s
+            n4 = n6 = 0
+            for a, b, family, canonical in spans:
+                pieces.append(text[last:a])
+                pieces.append(_masked(apply, family, _PLAIN, canonical, 0))
+                last = b
+                if family == 4:
+                    n4 += 1
+                else:
+                    n6 += 1
+            pieces.append(text[last:e])
+            result = ("".join(pieces), n4, n6)
+            counts[0] += n4
+            counts[1] += n6
+        if cache is not None:
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            cache[key] = result
+        return run if result is None else result[0]
+
+    return _PATTERN.sub(replace, text), counts[0], counts[1]
+
+
+def _escaped_spans(text: str, mode: int) -> list[tuple[int, int, int, int, str, int, str]]:
+    """Address spans of a text with escapes, in its own coordinates, from both decodings.
+
+    Each span also carries the decoded text of the address; where the two readings overlap,
+    the longer span wins (it covers the other).
+    """
+    found: list[tuple[int, int, int, int, str, int, str]] = []
+    for deep in (False, True):
+        decoded = _decode(text, deep=deep)
+        if decoded is None:
+            continue
+        view, dpos, opos = decoded
+        for a, b, family, how, canonical, kind in _spans(view, mode):
+            start = _to_original(a, dpos, opos)
+            end = _to_original(b, dpos, opos)
+            found.append((start, end, family, how, canonical, kind, view[a:b]))
+    found.sort(key=lambda span: span[0] - span[1])  # longest first
+    kept: list[tuple[int, int, int, int, str, int, str]] = []
+    for span in found:
+        if all(span[1] <= k[0] or span[0] >= k[1] for k in kept):
+            kept.append(span)
+    kept.sort()
+    return kept
+
+
+def _mask_escaped(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int]:
+    """Mask text with escapes: scan the decoded text, replace the spans in the original."""
+    apply = masker.apply
+    pieces: list[str] = []
+    last = 0
+    n4 = n6 = 0
+    for start, end, family, how, canonical, kind, plain in _escaped_spans(text, mode):
+        written = text[start:end]
+        out = _masked(apply, family, how, canonical, kind)
+        if written != plain:
+            out = _reencode(written, out)
+        pieces.append(text[last:start])
+        pieces.append(out)
+        last = end
+        if family == 4:
+            n4 += 1
+        else:
+            n6 += 1
+    pieces.append(text[last:])
+    return "".join(pieces), n4, n6
+
+
+def _reencode(written: str, out: str) -> str:
+    """Write ``out`` with the escapes ``written`` used for the same characters."""
+    escapes: dict[str, str] = {}
+    for m in _DEEP_ESCAPE.finditer(written):
+        decoded = _decode(m.group(), deep=True)
+        if decoded is not None and len(decoded[0]) == 1:
+            escapes.setdefault(decoded[0], m.group())
+    if not escapes:
+        return out
+    return "".join(escapes.get(ch, ch) for ch in out)
+
+
+def _mask_counted(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int]:
+    if ("%" in text or "\\" in text) and _ESCAPE.search(text):
+        return _mask_escaped(text, masker, mode)
+    return _mask_plain(text, masker, mode)
 
 
 def mask_text_counted(
@@ -179,6 +662,7 @@ def mask_text_counted(
     """Mask every address in ``text``; return the new text and the IPv4 and IPv6 counts.
 
     Counts are by textual family (an IPv4-mapped IPv6 address counts as IPv6).
+    ``skip_versions=False`` takes every ``Name/1.2.3.4`` for an address (rule 3 off).
 
     Raises:
         InvalidType: ``text`` is not a ``str``.
@@ -189,27 +673,10 @@ def mask_text_counted(
         ('a 192.0.2.0 b [2001:db8::]:80', 1, 1)
     """
     _check_text(text)
-    pattern = _PATTERN_STRICT if skip_versions else _PATTERN_ALL
-    cache = _run_cache(masker)
-    counts = [0, 0]
-    apply = masker.apply
-
-    def replace(m: re.Match[str]) -> str:
-        if m.group("v4") is not None:
-            candidate = m.group()
-            try:
-                masked = apply(candidate)
-            except InvalidAddress:  # the right shape but not an address (an octet > 255)
-                return candidate
-            counts[0] += 1
-            return masked
-        out, found = _mask_run(m.group(), text, m.end(), masker, cache)
-        if found:
-            counts[1] += 1
-        return out
-
-    result = pattern.sub(replace, text)
-    return result, counts[0], counts[1]
+    prefilter = _engine.text_prefilter()
+    if prefilter is not None and not prefilter(text):
+        return text, 0, 0  # the native pre-filter: certainly no address (the usual log message)
+    return _mask_counted(text, masker, _mode(skip_versions))
 
 
 def mask_text(text: str, masker: IPMasker, *, skip_versions: bool = True) -> str:
@@ -227,11 +694,17 @@ def mask_text(text: str, masker: IPMasker, *, skip_versions: bool = True) -> str
         'from 198.51.100.0 port 22: RSA 39:33:99:e9:a0:dc:f2:33:a3:e5:72:3b'
         >>> mask_text("Mozilla/5.0 Chrome/120.0.0.0 at 06:00:00 via [2001:db8:1:2::9]:8080", ga)
         'Mozilla/5.0 Chrome/120.0.0.0 at 06:00:00 via [2001:db8:1::]:8080'
+        >>> mask_text("GET /geo/203.0.113.7 q=host%20198.51.100.23 ip6:2a00:1234:5:6::a7", ga)
+        'GET /geo/203.0.113.0 q=host%20198.51.100.0 ip6:2a00:1234:5::'
         >>> java = TruncationMasker.preset("ga", keep_form=True)  # Java logs: no brackets
         >>> mask_text("QuorumPeer/0:0:0:0:0:0:0:1:2181:Election", java)
         'QuorumPeer/0:0:0:0:0:0:0:0:2181:Election'
     """
-    return mask_text_counted(text, masker, skip_versions=skip_versions)[0]
+    _check_text(text)
+    prefilter = _engine.text_prefilter()
+    if prefilter is not None and not prefilter(text):
+        return text  # the native pre-filter: certainly no address
+    return _mask_counted(text, masker, _mode(skip_versions))[0]
 
 
 def find_addresses(text: str, *, skip_versions: bool = True) -> Iterator[AddressMatch]:
@@ -246,14 +719,10 @@ def find_addresses(text: str, *, skip_versions: bool = True) -> Iterator[Address
         [4, 6]
     """
     _check_text(text)
-    pattern = _PATTERN_STRICT if skip_versions else _PATTERN_ALL
-    for m in pattern.finditer(text):
-        if m.group("v4") is not None:
-            if _parse_v4(m.group()) is not None:
-                yield AddressMatch(m.start(), m.end(), 4, m.group())
-            continue
-        s, e = m.span()
-        run = m.group()
-        span = _locate_v6(run, e < len(text) and _is_word(text[e]))
-        if span is not None:
-            yield AddressMatch(s + span[0], s + span[1], 6, run[span[0] : span[1]])
+    mode = _mode(skip_versions)
+    if ("%" in text or "\\" in text) and _ESCAPE.search(text):
+        for start, end, family, *_rest in _escaped_spans(text, mode):
+            yield AddressMatch(start, end, family, text[start:end])
+        return
+    for a, b, family, _how, _canonical, _kind in _spans(text, mode):
+        yield AddressMatch(a, b, family, text[a:b])

@@ -1,25 +1,28 @@
 """Truncation: keep the network prefix of an address and set the host bits to zero.
 
 This is what Universal Analytics and Matomo call "IP anonymisation".  gdprkit calls it **masking**:
-a truncated address is usually still personal data (FACTS.md §6: Matomo's own documentation says
-masked addresses are "often still personal data because [they] may still be re-identifiable";
-CJEU C-582/14 *Breyer*: a dynamic IP address is personal data for a provider with legal means to
-identify the subscriber; Recital 26 GDPR).
+a truncated address is usually still personal data (Matomo's own documentation,
+https://matomo.org/docs/privacy-how-to/, says masked addresses are "often still personal data
+because [they] may still be re-identifiable"; CJEU C-582/14 *Breyer*, ECLI:EU:C:2016:779: a
+dynamic IP address is personal data for a provider with legal means to identify the subscriber;
+Recital 26 GDPR).
 
-Named presets (prefix lengths kept, IPv4 and IPv6; sources in FACTS.md §6):
+Named presets (prefix lengths kept, IPv4 and IPv6; each preset's ``source`` has the link):
 
 - ``ga``: IPv4 /24, IPv6 /48; Universal Analytics ``anonymize_ip`` zeroes the last octet and
-  the last 80 bits [S66].
-- ``matomo1``: /24, /64; Matomo "1 byte", IPv6 keeps /64 [S70][S72].
-- ``matomo2``: /16, /48; Matomo "2 bytes", IPv6 zeroes the last 80 bits [S72].
-- ``matomo3``: /8, /24; Matomo "3 bytes", IPv6 zeroes the last 104 bits [S72].
+  the last 80 bits (https://support.google.com/analytics/answer/2763052).
+- ``matomo1``: /24, /64; Matomo "1 byte", IPv6 keeps /64
+  (https://matomo.org/faq/general/how-does-ip-address-anonymisation-work-in-matomo;
+  matomo-org/component-network ``tests/IPv6Test.php``).
+- ``matomo2``: /16, /48; Matomo "2 bytes", IPv6 zeroes the last 80 bits (same sources).
+- ``matomo3``: /8, /24; Matomo "3 bytes", IPv6 zeroes the last 104 bits (same sources).
 - ``anonip``: /20, /44; anonip's defaults ``--ipv4mask 12 --ipv6mask 84`` (host bits cleared).
 
-IPv4-mapped IPv6 addresses are masked as IPv4 (Matomo does the same, [S72]).  Two IPv6 transition
-formats carry a client IPv4 address inside the IPv6 bits; truncation caps their prefix so that
-embedded address is truncated like an IPv4 one: 6to4 (``2002::/16``, IPv4 in bits 16-47,
-RFC 3056) keeps at most ``16 + ipv4_prefix`` bits and Teredo (``2001::/32``, obfuscated client
-IPv4 in bits 96-127, RFC 4380) at most ``96 + ipv4_prefix`` bits.
+IPv4-mapped IPv6 addresses are masked as IPv4 (Matomo does the same, ``IPv6Test.php``).  Two
+IPv6 transition formats carry a client IPv4 address inside the IPv6 bits; truncation caps their
+prefix so that embedded address is truncated like an IPv4 one: 6to4 (``2002::/16``, IPv4 in
+bits 16-47, RFC 3056) keeps at most ``16 + ipv4_prefix`` bits and Teredo (``2001::/32``,
+obfuscated client IPv4 in bits 96-127, RFC 4380) at most ``96 + ipv4_prefix`` bits.
 """
 
 from __future__ import annotations
@@ -64,17 +67,29 @@ class TruncationPreset:
     source: str = ""
 
 
+# Matomo's FAQ on IP anonymisation, and its network component's IPv6 tests for the bit counts.
+_MATOMO = (
+    "https://matomo.org/faq/general/how-does-ip-address-anonymisation-work-in-matomo, "
+    "matomo-org/component-network tests/IPv6Test.php"
+)
+
 #: The named presets, by name (see the module docstring for their sources).
 PRESETS: Mapping[str, TruncationPreset] = MappingProxyType(
     {
         p.name: p
         for p in (
-            # FACTS §6 [S66]: UA anonymize_ip zeroes the last octet and the last 80 bits.
-            TruncationPreset("ga", 24, 48, "Universal Analytics anonymize_ip, FACTS §6 [S66]"),
-            # FACTS §6 [S70][S72]: Matomo 1/2/3 bytes; IPv6 keeps /64, zeroes 80 or 104 bits.
-            TruncationPreset("matomo1", 24, 64, "Matomo 1 byte, FACTS §6 [S70][S72]"),
-            TruncationPreset("matomo2", 16, 48, "Matomo 2 bytes, FACTS §6 [S70][S72]"),
-            TruncationPreset("matomo3", 8, 24, "Matomo 3 bytes, FACTS §6 [S70][S72]"),
+            # Google Analytics Help (UA IP masking): zeroes the last octet and the last 80 bits.
+            TruncationPreset(
+                "ga",
+                24,
+                48,
+                "Universal Analytics anonymize_ip, "
+                "https://support.google.com/analytics/answer/2763052",
+            ),
+            # Matomo FAQ and IPv6Test.php: 1/2/3 bytes; IPv6 keeps /64, zeroes 80 or 104 bits.
+            TruncationPreset("matomo1", 24, 64, "Matomo 1 byte, " + _MATOMO),
+            TruncationPreset("matomo2", 16, 48, "Matomo 2 bytes, " + _MATOMO),
+            TruncationPreset("matomo3", 8, 24, "Matomo 3 bytes, " + _MATOMO),
             # anonip defaults: 12 IPv4 and 84 IPv6 host bits cleared (its test_module.py).
             TruncationPreset("anonip", 20, 44, "anonip defaults (DigitaleGesellschaft/Anonip)"),
         )

@@ -1,7 +1,7 @@
 """The Regulation as data: bases, rights, categories, ages, periods, statutory retention.
 
-Every number of law here carries its article and source (``../shared/FACTS.md``), and every value
-can be overridden by the shop.
+Every number of law here carries its article and source (:mod:`gdprkit.law.sources`, published
+in the docs as the sources table), and every value can be overridden by the shop.
 
 Example:
     >>> from gdprkit.law import LegalBasis, rights_for, Right
@@ -28,6 +28,7 @@ from gdprkit.law.bases import (
 from gdprkit.law.categories import DPV_PD_NAMESPACE, DataCategory
 from gdprkit.law.holidays import HolidayCalendar, PublicHolidays
 from gdprkit.law.periods import (
+    ExtensionReading,
     add_months,
     breach_notification_deadline,
     end_of_day,
@@ -53,6 +54,7 @@ __all__ = [
     "STATUTORY_RETENTION",
     "DataCategory",
     "DigitalConsentAge",
+    "ExtensionReading",
     "HolidayCalendar",
     "LegalBasis",
     "PeriodKind",

@@ -9,8 +9,9 @@ efforts to verify" parental consent (8(2)); contract law is unaffected (8(3)).
 Scope: Art. 8 matters only where the shop relies on **consent** and offers the service
 **directly to a child**; sales themselves normally rest on Art. 6(1)(b), not on consent.
 
-The table is FACTS.md §2, row by row, each entry with its national provision, status and
-sources.  The ❌ row (Albania's old Law 9887/2008) is not shipped.  Where a country is not in
+The table is the project's fact sheet on Art. 8, row by row, each entry with its national
+provision, status and sources (:mod:`gdprkit.law.sources`).  The unconfirmed row (Albania's
+old Law 9887/2008) is not shipped.  Where a country is not in
 the table, gdprkit answers **16**, the GDPR default and the highest permitted value: the safe
 side.  Every value can be overridden by the shop.
 
@@ -107,7 +108,7 @@ def _to_sources(value: Iterable[object]) -> tuple[Source, ...]:
 
 @attrs.frozen
 class DigitalConsentAge:
-    """One row of FACTS.md §2: a country's age of digital consent with provision and sources.
+    """One row of the Art. 8 table: a country's age of digital consent with provision and sources.
 
     Raises:
         InvalidInput: the age is outside 13–16 (Art. 8(1)), the country is not an upper-case
@@ -181,7 +182,8 @@ def _row(  # noqa: PLR0917 - a table row reads best positionally
     )
 
 
-# FACTS.md §2, in its order.  Ages are the national derogations of Art. 8(1) GDPR ✅ [S1].
+# The fact sheet's Art. 8 table, in its order.  Ages are the national derogations of
+# Art. 8(1) GDPR [S1].
 _TABLE = (
     _row("AT", "Austria", 14, "Datenschutzgesetz (DSG) §4(4)", _2ND, "S10 S11"),
     _row("BE", "Belgium", 13, "Law of 30 July 2018, Art. 7", _2ND, "S10 S11"),
@@ -244,11 +246,12 @@ _TABLE = (
         "FR",
         "France",
         15,
-        'Loi 78-17 "Informatique et Libertés" (Art. 7-1 per source; later renumbering not '
-        "verified)",
+        'Loi 78-17 "Informatique et Libertés", Art. 45 (numbered so since Ordonnance '
+        "2018-1125 of 12 Dec 2018; Art. 7-1 before)",
         _2ND,
-        "S10",
-        "under 15, joint consent of child and parent",
+        "S10 S203",
+        "under 15, consent given jointly by the child and the holder(s) of parental "
+        "authority (Art. 45, second sentence)",
     ),
     _row("DE", "Germany", 16, "no derogation (GDPR default)", _2ND, "S10", 'source: "No"'),
     _row(
@@ -338,7 +341,15 @@ _TABLE = (
         _2ND,
         "S10",
     ),
-    _row("IS", "Iceland (EEA)", 13, "Act 90/2018", _2ND, "S34", "weak"),
+    _row(
+        "IS",
+        "Iceland (EEA)",
+        13,
+        "Act 90/2018 (article not verified)",
+        _2ND,
+        "S34",
+        "weak: secondary source only, national text not read",
+    ),
     _row(
         "LI",
         "Liechtenstein (EEA)",
@@ -346,7 +357,7 @@ _TABLE = (
         "no derogation found (GDPR default)",
         _2ND,
         "S35",
-        "weak",
+        "weak: a thesis on the law as of Jan 2018, national text not read",
     ),
     _row(
         "NO",
@@ -376,13 +387,13 @@ _TABLE = (
         "under 16, consent needs parent/guardian approval; law in force 1 Feb 2025 (some "
         "sources say 31 Jan 2025), some provisions apply from 17 Jan 2027 [S41][S42]",
     ),
-    # Not shipped (FACTS.md §2, ❌): Albania's old Law 9887/2008, no ISS-specific age found.
+    # Not shipped (unconfirmed): Albania's old Law 9887/2008, no ISS-specific age found.
 )
 
 DIGITAL_CONSENT_AGES: Mapping[str, DigitalConsentAge] = types.MappingProxyType(
     {entry.country: entry for entry in _TABLE}
 )
-"""FACTS.md §2 by country code (✅ and 🟡 rows only; ❌ rows are not shipped)."""
+"""The Art. 8 table by country code (✅ and 🟡 rows only; ❌ rows are not shipped)."""
 
 
 def age_of_digital_consent(country: str, *, overrides: Mapping[str, int] | None = None) -> int:

@@ -1,8 +1,9 @@
 """Lawful bases (Art. 6(1)), special-category conditions (Art. 9(2)), rights and who has them.
 
-Source for every value here: Regulation (EU) 2016/679 (GDPR), EUR-Lex CELEX 32016R0679
-(FACTS.md §1a, §1b, §1c, all ✅ [S1]).  DPV identifiers are those of the W3C Data Privacy
-Vocabulary (``https://w3id.org/dpv/legal/eu/gdpr#``).  DPV's own legal-basis-to-rights table
+Source for every value here: Regulation (EU) 2016/679 (GDPR), EUR-Lex CELEX 32016R0679,
+https://eur-lex.europa.eu/eli/reg/2016/679/oj ([S1]; Arts. 6(1), 9(2), 7(3), 15-22, 77).  DPV
+identifiers are those of the W3C Data Privacy Vocabulary
+(``https://w3id.org/dpv/legal/eu/gdpr#``).  DPV's own legal-basis-to-rights table
 misspells the vital-interests basis as ``A6-1-d-natual-person``; gdprkit uses the identifier
 DPV defines, ``A6-1-d``, and its tests check that no misspelling slipped in.
 
@@ -22,7 +23,7 @@ import enum
 
 from typing_extensions import Self
 
-from gdprkit.errors import InvalidInput
+from gdprkit.errors import InvalidInput, InvalidType
 
 __all__ = [
     "DPV_GDPR_NAMESPACE",
@@ -79,7 +80,7 @@ class _LegalEnum(str, enum.Enum):
 
 
 class LegalBasis(_LegalEnum):
-    """The six lawful bases of Art. 6(1) GDPR (FACTS.md §1a ✅ [S1]).
+    """The six lawful bases of Art. 6(1) GDPR [S1].
 
     The short names are common labels, not words of the Regulation.
 
@@ -104,7 +105,7 @@ class LegalBasis(_LegalEnum):
 
 
 class SpecialCategoryCondition(_LegalEnum):
-    """The ten conditions of Art. 9(2) GDPR that lift the ban on special categories (§1b ✅ [S1]).
+    """The ten conditions of Art. 9(2) GDPR that lift the ban on special categories [S1].
 
     Example:
         >>> SpecialCategoryCondition.EXPLICIT_CONSENT.article
@@ -144,7 +145,7 @@ class SpecialCategoryCondition(_LegalEnum):
 
 
 class Right(_LegalEnum):
-    """The data-subject rights whose availability a shop must state (FACTS.md §1c ✅ [S1]).
+    """The data-subject rights whose availability a shop must state (Arts. 13(2)(b)-(d) [S1]).
 
     Example:
         >>> Right.WITHDRAW_CONSENT.article
@@ -179,13 +180,13 @@ class Right(_LegalEnum):
     COMPLAIN = ("complain", "Art. 77", "Lodge a complaint with a supervisory authority", "A77")
 
 
-# Rights that hold under every basis (Arts. 15, 16, 17, 18, 19, 22, 77; FACTS.md §1c).  Erasure and
-# restriction apply only on their own grounds (17(1), 18(1)) but are available under any basis.
+# Rights that hold under every basis (Arts. 15, 16, 18, 19, 22, 77 GDPR [S1]).  Restriction
+# applies only in the cases of Art. 18(1)(a)-(d) but under any basis; Art. 22 protects against
+# solely automated decisions whatever the basis.
 _ALWAYS = frozenset(
     {
         Right.ACCESS,
         Right.RECTIFICATION,
-        Right.ERASURE,
         Right.RESTRICTION,
         Right.NOTIFICATION,
         Right.AUTOMATED_DECISIONS,
@@ -193,38 +194,66 @@ _ALWAYS = frozenset(
     }
 )
 
+# Art. 17(3)(b) GDPR [S1]: erasure (17(1) and (2)) "shall not apply to the extent that
+# processing is necessary … for compliance with a legal obligation which requires processing by
+# Union or Member State law … or for the performance of a task carried out in the public
+# interest or in the exercise of official authority".  Processing on Art. 6(1)(c) or 6(1)(e) is
+# by its basis necessary for exactly that, so no erasure right is offered for it.
+_NO_ERASURE = frozenset({LegalBasis.LEGAL_OBLIGATION, LegalBasis.PUBLIC_TASK})
+
 
 def rights_for(
     basis: LegalBasis | str,
     *,
     automated: bool = True,
     direct_marketing: bool = False,
+    research: bool = False,
 ) -> frozenset[Right]:
-    """Return the rights a data subject has for processing on ``basis`` (FACTS.md §1c ✅ [S1]).
+    """Return the rights a data subject has for processing on ``basis`` (GDPR [S1]).
 
     - withdrawal of consent (Art. 7(3)) only under consent;
+    - erasure (Art. 17) under every basis except legal obligation and public task, where
+      Art. 17(3)(b) excludes it (its grounds, 17(1)(a)-(f), still decide each request);
     - portability (Art. 20(1)(a)+(b)) only under consent or contract, and only when processing is
-      carried out by automated means (``automated``);
-    - general objection (Art. 21(1)) only under public task or legitimate interests;
-    - objection to direct marketing (Art. 21(2)) under any basis when the processing is for direct
-      marketing (``direct_marketing``).
+      carried out by automated means (``automated``); never for a public task (Art. 20(3));
+    - general objection (Art. 21(1)) under public task or legitimate interests; and, for
+      processing for scientific or historical research or statistics under Art. 89(1)
+      (``research``), under every basis except public task (Art. 21(6));
+    - objection to direct marketing (Art. 21(2)-(3)) under any basis when the processing is for
+      direct marketing (``direct_marketing``).
 
     Raises:
         InvalidInput: ``basis`` is not a known legal basis.
+        InvalidType: a flag is not a bool.
 
     Example:
         >>> sorted(r.value for r in rights_for("contract", automated=False))[:3]
         ['access', 'automated_decisions', 'complain']
         >>> Right.OBJECT_DIRECT_MARKETING in rights_for("contract", direct_marketing=True)
         True
+        >>> Right.ERASURE in rights_for("legal_obligation")  # Art. 17(3)(b)
+        False
     """
     basis = LegalBasis.parse(basis)
+    for name, flag in (
+        ("automated", automated),
+        ("direct_marketing", direct_marketing),
+        ("research", research),
+    ):
+        if not isinstance(flag, bool):
+            raise InvalidType(f"{name} must be a bool")
     rights = set(_ALWAYS)
+    if basis not in _NO_ERASURE:
+        rights.add(Right.ERASURE)
     if basis is LegalBasis.CONSENT:
         rights.add(Right.WITHDRAW_CONSENT)
     if automated and basis in (LegalBasis.CONSENT, LegalBasis.CONTRACT):
         rights.add(Right.PORTABILITY)
     if basis in (LegalBasis.PUBLIC_TASK, LegalBasis.LEGITIMATE_INTERESTS):
+        rights.add(Right.OBJECT)
+    if research and basis is not LegalBasis.PUBLIC_TASK:
+        # Art. 21(6): "unless the processing is necessary for the performance of a task
+        # carried out for reasons of public interest".
         rights.add(Right.OBJECT)
     if direct_marketing:
         rights.add(Right.OBJECT_DIRECT_MARKETING)

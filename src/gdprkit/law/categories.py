@@ -1,7 +1,7 @@
 """A taxonomy of personal-data categories, covering every category the shops' policies name.
 
 Each category has a stable storage code, a human label, whether it is a special category of
-Art. 9(1) GDPR (FACTS.md §1b ✅ [S1]), and the W3C DPV personal-data category it maps to
+Art. 9(1) GDPR [S1], and the W3C DPV personal-data category it maps to
 (``https://w3id.org/dpv/pd#``) where DPV has one.
 
 Example:

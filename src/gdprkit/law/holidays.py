@@ -9,7 +9,7 @@ holidays of a country — from the optional ``holidays`` package (``pip install
 "gdprkit[holidays]"``; it covers BG, LV, XK, AL and most other countries ✅ [S44]) — with the
 shop's own dates, minus any the shop removes.
 
-Two cautions from FACTS.md §3d:
+Two cautions (sources [S43][S44]):
 
 - for Kosovo (``XK``) and Albania (``AL``) the Islamic holidays are calculated and may be
   *estimated* [S44] (:meth:`PublicHolidays.is_estimated`); check them against the official
@@ -167,7 +167,7 @@ class PublicHolidays:
     ``country`` is an ISO 3166-1 alpha-2 code known to the ``holidays`` package (``"BG"``,
     ``"LV"``, ``"XK"``, ``"AL"``, …) or ``None`` for shop dates only; ``subdivision`` a region
     code of that package (``"BY"`` for Bavaria); ``extra`` days are added, ``excluded`` days
-    removed (the shop's override of the package, FACTS.md §3d); ``observed`` keeps substitute
+    removed (the shop's override of the package); ``observed`` keeps substitute
     days for holidays falling on a weekend (Bulgaria).  The package is imported only when a
     country is given; its answers are cached per year.
 

@@ -1,16 +1,19 @@
-"""Statutory retention of commercial records and invoices, per country (FACTS.md §5).
+"""Statutory retention of commercial records and invoices, per country.
 
-Book-keeping law is the main reason a shop may refuse erasure: Art. 17(3)(b) GDPR ✅ [S1]
+Book-keeping law is the main reason a shop may refuse erasure: Art. 17(3)(b) GDPR [S1]
 (processing "for compliance with a legal obligation").  Periods usually start at the **end** of
 the calendar or financial year, not at the invoice date.
 
-This module is pure data and a lookup: each :class:`StatutoryRetention` is one row of FACTS.md
-§5 with its period, the event the period runs from, the law, the status and the sources.
+This module is pure data and a lookup: each :class:`StatutoryRetention` is one row of the
+project's fact sheet on retention, with its period, the event the period runs from, the law,
+the status and the sources (:mod:`gdprkit.law.sources`, published in the docs as the sources
+table).
 Periods are modelled as the sources state them — a fixed number of years, a minimum ("at least
 10 years"), an upper bound ("up to 10 years"), "permanently", "until the tax liability is
-time-barred", or "longer while the tax assessment is open" — see :class:`PeriodKind`.  ❌ rows
-(FACTS.md §5: BG tax-audit documents and VAT invoices, LV accounting documents, XK under the
-current law, NL real estate and BW 2:10, PL accounting vouchers) are **not** shipped.  Rows from
+time-barred", or "longer while the tax assessment is open" — see :class:`PeriodKind`.
+Unconfirmed rows (BG: the Tax and Social Insurance Procedure Code Art. 38 and VAT Act Art. 121
+periods; LV: the Accounting Law's periods for source documents and registers; XK under the
+current law; NL real estate and BW 2:10; PL accounting vouchers) are **not** shipped.  Rows from
 a superseded law (Kosovo's Law 04/L-014) are shipped marked ``superseded_by`` and left out of
 lookups unless asked for.  Every row is 🟡 or ✅: check 🟡 rows with the national gazette
 before relying on them; the shop's own retention rules (``gdprkit.retention``) always win.
@@ -102,6 +105,10 @@ class StartEvent(str, enum.Enum):
     """The end of the employment relationship."""
     END_OF_YEAR_OF_TAX_DUE_DATE = "end_of_year_of_tax_due_date"
     """The end of the calendar year in which the tax payment deadline fell (Poland)."""
+    DOCUMENT_DATE = "document_date"
+    """The date the document was made, or of the last operation entered in a book (France,
+    LPF art. L102 B: "à compter de la date de la dernière opération mentionnée sur les livres
+    ou registres ou de la date à laquelle les documents ou pièces ont été établis")."""
 
     def __str__(self) -> str:
         return str.__str__(self)
@@ -156,10 +163,12 @@ def _to_sources(value: Iterable[object]) -> tuple[Source, ...]:
 
 @attrs.frozen
 class StatutoryRetention:
-    """One row of FACTS.md §5: how long a country's law makes a business keep a document.
+    """One row of the statutory retention table: how long a country's law makes a business keep
+    a document.
 
     ``document`` is a stable code unique within the country (``"accounting_vouchers"``),
-    ``description`` the document type in FACTS.md's words; ``years`` is ``None`` exactly when
+    ``description`` the document type in the words of the law or its sources; ``years`` is
+    ``None`` exactly when
     ``kind`` states no number (:attr:`PeriodKind.needs_years`); ``start`` is ``None`` where the
     sources do not say what the period runs from.
 
@@ -281,7 +290,8 @@ def _row(  # noqa: PLR0917 - a table row reads best positionally
 
 _BG_ACT = "Accountancy Act (Закон за счетоводството, SG 95/2015, in force 1 Jan 2016), Art. 12"
 
-# FACTS.md §5, in its order, ❌ rows left out.
+# The project's fact sheet on retention (sources in gdprkit.law.sources), in its order;
+# unconfirmed rows left out.
 STATUTORY_RETENTION: tuple[StatutoryRetention, ...] = (
     _row(
         "BG",
@@ -298,14 +308,16 @@ STATUTORY_RETENTION: tuple[StatutoryRetention, ...] = (
     _row(
         "BG",
         "accounting_registers",
-        "accounting registers, financial statements",
+        "accounting registers and financial statements, and documents for tax control, audit "
+        "and subsequent financial inspections",
         10,
         _FIXED,
         StartEvent.END_OF_REPORTING_PERIOD,
         _BG_ACT,
         _2ND,
-        "S45",
-        "from 1 Jan of the year after the reporting period",
+        "S45 S201",
+        "from 1 Jan of the year after the reporting period; invoices kept for tax control "
+        "belong here, not in the 3-year row",
     ),
     _row(
         "BG",
@@ -316,9 +328,11 @@ STATUTORY_RETENTION: tuple[StatutoryRetention, ...] = (
         StartEvent.END_OF_REPORTING_PERIOD,
         _BG_ACT,
         _2ND,
-        "S45",
-        "from 1 Jan of the year after the reporting period; tax-audit documents and VAT "
-        "invoices are not covered here (❌ in FACTS.md §5, not shipped)",
+        "S45 S201",
+        "from 1 Jan of the year after the reporting period; documents for tax control, audit "
+        "and financial inspections are in the 10-year row; the periods of the Tax and Social "
+        "Insurance Procedure Code Art. 38 and the VAT Act Art. 121 are unconfirmed and not "
+        "shipped",
     ),
     _row(
         "LV",
@@ -330,7 +344,9 @@ STATUTORY_RETENTION: tuple[StatutoryRetention, ...] = (
         "Accounting Law (Grāmatvedības likums, 2022)",
         _2ND,
         "S47 S46",
-        "10 years after the employment ends",
+        "10 years after the employment ends; the Accounting Law's periods for source "
+        "documents, registers and annual statements are unconfirmed and not shipped: "
+        "statutory_rule('LV') refuses to guess a document type",
     ),
     _row(
         "XK",
@@ -460,13 +476,17 @@ STATUTORY_RETENTION: tuple[StatutoryRetention, ...] = (
     _row(
         "FR",
         "tax_documents",
-        "documents for tax purposes",
+        "books, registers, documents and vouchers open to the tax administration's rights of "
+        "communication, inquiry and control",
         6,
         _FIXED,
-        None,
+        StartEvent.DOCUMENT_DATE,
         "Livre des procédures fiscales art. L102 B",
         _2ND,
-        "S57",
+        "S57 S202",
+        "six years from the date of the last operation entered in the books or registers, or "
+        "from the date the documents were drawn up (L102 B I, first paragraph); for a book, "
+        "pass the date of its last operation as the trigger",
     ),
     _row(
         "AT",
@@ -503,8 +523,8 @@ STATUTORY_RETENTION: tuple[StatutoryRetention, ...] = (
         "Algemene wet inzake rijksbelastingen (AWR) art. 52(4)",
         _2ND,
         "S60",
-        "real-estate data (10 years) and the civil-law duty of BW 2:10 (7 years) are ❌ in "
-        "FACTS.md §5 and not shipped",
+        "real-estate data (10 years) and the civil-law duty of BW 2:10 (7 years) are "
+        "unconfirmed and not shipped",
     ),
     _row(
         "IT",
@@ -592,7 +612,7 @@ STATUTORY_RETENTION: tuple[StatutoryRetention, ...] = (
         "text read",
     ),
 )
-"""Every shipped row of FACTS.md §5 (✅ and 🟡 only), in FACTS.md's order."""
+"""Every shipped statutory retention row (✅ and 🟡 only), in the fact sheet's order."""
 
 
 def _normalise_country(country: object) -> str:
@@ -621,8 +641,8 @@ def statutory_retention(
 ) -> tuple[StatutoryRetention, ...] | StatutoryRetention:
     """Look up a country's statutory retention rows, or one row by its document code.
 
-    Without ``document``: every shipped row of ``country`` (an empty tuple when FACTS.md holds
-    none — gdprkit then knows of no statutory period, which is not the same as "none exists").
+    Without ``document``: every shipped row of ``country`` (an empty tuple when gdprkit holds
+    none — it then knows of no statutory period, which is not the same as "none exists").
     With ``document``: that row.  Rows of a superseded law (Kosovo's Law 04/L-014) are left out
     unless ``include_superseded``.
 

@@ -1,9 +1,12 @@
 """How sure a fact of law is, and where it comes from: :class:`Status` and :class:`Source`.
 
 Every entry of gdprkit's legal tables (ages of digital consent, statutory retention periods)
-carries the status FACTS.md gives it — ✅ confirmed from primary text, 🟡 secondary sources
-only, ❌ unconfirmed — and the sources ``[Sn]`` it rests on, with their text.  A status is never
-upgraded in code, and ❌ rows are never shipped as defaults (FACTS.md, preamble).
+carries a status — ✅ confirmed from primary text, 🟡 secondary sources only, ❌ unconfirmed —
+and the sources ``[Sn]`` it rests on, with their text and link.  A status is never upgraded in
+code, and ❌ rows are never shipped as defaults.  :data:`SOURCES` is published in the docs as
+the sources table, so every ``[Sn]`` gdprkit prints can be followed.  Numbers below 200 are
+those of the project's fact sheet; S200 and above are primary texts gdprkit added where the
+fact sheet had none or differed from the text.
 
 Example:
     >>> from gdprkit.law.sources import SOURCES, Status
@@ -28,10 +31,11 @@ from gdprkit.errors import InvalidInput, InvalidType, NotFound
 __all__ = ["SOURCES", "Source", "Status", "source"]
 
 _REF = re.compile(r"S[1-9][0-9]*")
+_URL = re.compile(r"https?://[^\s]+")
 
 
 class Status(str, enum.Enum):
-    """How well a fact of law is established (the legend of FACTS.md).
+    """How well a fact of law is established.
 
     Example:
         >>> Status("confirmed").symbol
@@ -52,7 +56,7 @@ class Status(str, enum.Enum):
 
     @property
     def symbol(self) -> str:
-        """The symbol FACTS.md uses for this status (✅, 🟡 or ❌)."""
+        """The symbol gdprkit prints for this status (✅, 🟡 or ❌)."""
         return _SYMBOLS[self]
 
     @classmethod
@@ -77,7 +81,7 @@ _SYMBOLS = {Status.CONFIRMED: "✅", Status.SECONDARY: "🟡", Status.UNCONFIRME
 
 def _check_ref(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not _REF.fullmatch(value):
-        raise InvalidInput(f"{attribute.name} must look like 'S10' (FACTS.md source number)")
+        raise InvalidInput(f"{attribute.name} must look like 'S10' (a source number)")
 
 
 def _check_text(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
@@ -87,7 +91,7 @@ def _check_text(_instance: object, attribute: attrs.Attribute[str], value: objec
 
 @attrs.frozen
 class Source:
-    """A source of FACTS.md: its number (``"S10"``) and its bibliographic text.
+    """A source: its number (``"S10"``) and its bibliographic text, with its link where known.
 
     Raises:
         InvalidInput: ``ref`` is not of the form ``S<n>`` or ``text`` is empty.
@@ -102,6 +106,17 @@ class Source:
 
     def __str__(self) -> str:
         return f"[{self.ref}] {self.text}"
+
+    @property
+    def url(self) -> str | None:
+        """The first link in :attr:`text`, or ``None`` where the source has none.
+
+        Example:
+            >>> Source("S99", "Act X, https://example.org/act-x ; commentary").url
+            'https://example.org/act-x'
+        """
+        match = _URL.search(self.text)
+        return None if match is None else match.group(0).rstrip(".,;)")
 
     def to_dict(self) -> dict[str, str]:
         """Return a JSON-compatible dict; :meth:`from_dict` reads it back."""
@@ -127,7 +142,8 @@ def _source(ref: str, text: str) -> Source:
     return Source(ref, text)
 
 
-# The sources of FACTS.md that gdprkit.law's tables and period rules cite, copied verbatim.
+# The sources gdprkit.law's tables and period rules cite: the fact sheet's, copied verbatim,
+# then the primary texts gdprkit added (S200 and above).
 SOURCES: Mapping[str, Source] = types.MappingProxyType(
     {
         s.ref: s
@@ -395,10 +411,48 @@ SOURCES: Mapping[str, Source] = types.MappingProxyType(
                 "2022) citing Ordynacja art. 70 §1.",
             ),
             _source("S65", "archiwum.org.pl, Ordynacja podatkowa (1997 text), arts 86, 88."),
+            _source(
+                "S200",
+                "Regulation (EEC, Euratom) No 1182/71 of the Council of 3 June 1971 determining "
+                "the rules applicable to periods, dates and time limits, OJ L 124, 8.6.1971, "
+                "p. 1, https://eur-lex.europa.eu/eli/reg/1971/1182/oj — Art. 3(1) first "
+                'subparagraph ("the hour during which that event occurs … shall not be '
+                'considered as falling within the period"), 3(2)(a), 3(2)(c), 3(4), 3(5).',
+            ),
+            _source(
+                "S201",
+                "Accountancy Act (Закон за счетоводството), State Gazette (Държавен вестник) "
+                "No. 95 of 8 Dec 2015, Art. 12(1), https://dv.parliament.bg — 10-year row as "
+                "read from the Act by an independent reviewer (gdprkit issue 15).",
+            ),
+            _source(
+                "S202",
+                "Livre des procédures fiscales, art. L102 B, Légifrance, "
+                "https://www.legifrance.gouv.fr/codes/texte_lc/LEGITEXT000006069583 — six years "
+                '"à compter de la date de la dernière opération mentionnée sur les livres ou '
+                "registres ou de la date à laquelle les documents ou pièces ont été "
+                'établis".',
+            ),
+            _source(
+                "S203",
+                'Loi n° 78-17 du 6 janvier 1978 "Informatique et Libertés", art. 45 (as '
+                "renumbered by Ordonnance n° 2018-1125 of 12 Dec 2018), Légifrance, "
+                "https://www.legifrance.gouv.fr/loda/id/JORFTEXT000000886460 — a minor may "
+                "consent alone from fifteen; below, jointly with the holder(s) of parental "
+                "authority.",
+            ),
+            _source(
+                "S204",
+                "Article 29 Working Party, Guidelines on the right to data portability, "
+                "WP242 rev.01 (adopted 13 Dec 2016, revised 5 Apr 2017; endorsed by the EDPB "
+                "on 25 May 2018), https://ec.europa.eu/newsroom/article29/items/611233 — "
+                'section III: data "provided by" the data subject include observed data; '
+                "inferred and derived data do not.",
+            ),
         )
     }
 )
-"""Every FACTS.md source cited by :mod:`gdprkit.law`, by number."""
+"""Every source cited by :mod:`gdprkit.law`, by number (published as the docs' sources table)."""
 
 
 def source(ref: str) -> Source:
@@ -415,4 +469,4 @@ def source(ref: str) -> Source:
     try:
         return SOURCES[key]
     except KeyError:
-        raise NotFound("source: expected a FACTS.md source number cited by gdprkit.law") from None
+        raise NotFound("source: expected a source number cited by gdprkit.law") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import enum
 import os
 import re
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from gdprkit._time import parse_zone
 from gdprkit.errors import InvalidInput, InvalidType, NotFound
 from gdprkit.law import DataCategory, LegalBasis, SpecialCategoryCondition
 from gdprkit.register._duration import Duration
@@ -140,6 +142,11 @@ class RetentionAction(str, enum.Enum):
     REVIEW = "review"
 
 
+def _time_zone(_instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None:
+        parse_zone(value, attribute.name)
+
+
 @attrs.frozen
 class Controller:
     """The controller and its contacts (Art. 13(1)(a)-(b), Art. 30(1)(a)).
@@ -155,6 +162,20 @@ class Controller:
     representative: str | None = attrs.field(default=None, validator=_optional_str)
     country: str | None = attrs.field(default=None, validator=_country)
     supervisory_authority: str | None = attrs.field(default=None, validator=_optional_str)
+    # The controller's IANA time zone (TOML ``controller.time_zone``): the local day of every
+    # period (Reg. 1182/71 Art. 3(1)).  No default zone: ``None`` keeps each datetime's own
+    # zone, as before, since any fixed default would move some shops' deadlines later.
+    time_zone: str | None = attrs.field(default=None, validator=_time_zone)
+
+    @property
+    def zone(self) -> datetime.tzinfo | None:
+        """:attr:`time_zone` as a tzinfo (``None`` when the register declares none).
+
+        Example:
+            >>> Controller("Shop", "privacy@shop.example", time_zone="Europe/Sofia").zone
+            zoneinfo.ZoneInfo(key='Europe/Sofia')
+        """
+        return None if self.time_zone is None else parse_zone(self.time_zone, "time_zone")
 
 
 @attrs.frozen

@@ -20,7 +20,13 @@ Example:
 from __future__ import annotations
 
 from gdprkit.retention._erasure import ErasureItem, ErasureOutcome, ErasurePlan, erasure_plan
-from gdprkit.retention._holds import BlockerKind, ErasureBlocker, HoldScope, LegalHold
+from gdprkit.retention._holds import (
+    BlockerKind,
+    ErasureBlocker,
+    HoldScope,
+    LegalHold,
+    blocker_holds,
+)
 from gdprkit.retention._presets import statutory_rule
 from gdprkit.retention._records import Record, RecordLike, record_from_mapping
 from gdprkit.retention._rules import Alignment, AlignmentKind, RetentionRule
@@ -41,6 +47,7 @@ __all__ = [
     "RecordLike",
     "RetentionRule",
     "RetentionSchedule",
+    "blocker_holds",
     "erasure_plan",
     "record_from_mapping",
     "statutory_rule",

@@ -40,7 +40,7 @@ class ErasureItem:
     """One record's fate under an erasure request, with the ground and end of any retention.
 
     ``ground`` is the provision that lets the shop keep the record (``"Art. 17(3)(b)"`` for a
-    legal duty, ``"Art. 17(3)(e)"`` for legal claims, FACTS.md §1d); ``until`` is when the
+    legal duty, ``"Art. 17(3)(e)"`` for legal claims, GDPR [S1]); ``until`` is when the
     record must then be erased after all (``None`` while the ground lasts indefinitely or its
     end is unknown).
 
@@ -120,28 +120,35 @@ def erasure_plan(
     *,
     holds: Iterable[LegalHold | ErasureBlocker] = (),
     rules: Mapping[str, RetentionRule] | None = None,
+    zone: dt.tzinfo | None = None,
 ) -> ErasurePlan:
     """Plan an erasure request (Art. 17 GDPR) over one data subject's records.
 
     For each record, in this order:
 
-    1. a hold or erasure blocker in force now keeps it (a hold always wins), with the hold's
-       ground and end;
+    1. a hold, or an erasure blocker that concerns the record's purpose, in force now keeps
+       it (a hold always wins), with the hold's ground and end.  A blocker that names no
+       purpose never keeps data processed on consent or for direct marketing (Art. 17(1)(b),
+       21(3)), an open order only contract processing, a book-keeping blocker only
+       legal-obligation processing (:meth:`ErasureBlocker.concerns`);
     2. a purpose on the legal-obligation basis (Art. 6(1)(c)), or a rule with a ground (such as
        a statutory preset), keeps it under that ground — Art. 17(3)(b) — until the rule's due
        date (``until=None`` and a reason naming the missing event if the record lacks it);
        when both 1 and 2 apply, the record is kept until the later end, under that ground,
-       and the reason names both;
+       and the reason names both (a dated book-keeping hold, such as the register's statutory
+       blocker, is the end of the legal duty when the purpose itself has no dated rule);
     3. a purpose whose retention action is ``anonymise`` anonymises it instead;
     4. everything else is erased now.
 
     Holds and rules are the same as for :class:`RetentionSchedule`; ``rules`` override the
-    register's purposes by id (e.g. a statutory preset for ``bookkeeping``).
+    register's purposes by id (e.g. a statutory preset for ``bookkeeping``).  Dates are counted
+    in ``zone``, by default the register's ``controller.time_zone``.
 
     Raises:
         NaiveDatetimeError: ``now`` is naive.
         NotFound: ``rules`` names a purpose that is not in the register.
         InvalidInput: a mapping record is malformed.
+        InvalidType: ``zone`` is not a tzinfo.
 
     Example:
         >>> import datetime as dt
@@ -163,14 +170,19 @@ def erasure_plan(
         [('i1', 'Art. 17(3)(b)', '2032-01-01')]
     """
     now = utc_now() if now is None else ensure_aware(now, "now")
-    schedule = RetentionSchedule.from_register(register, rules=rules, holds=holds)
+    schedule = RetentionSchedule.from_register(register, rules=rules, holds=holds, zone=zone)
     items: list[ErasureItem] = []
     recipients: dict[str, None] = {}
     for decision in schedule.evaluate(subject_records, now=now):
         purpose_id = decision.purpose
         purpose = register.purpose(purpose_id) if purpose_id in register else None
         hold, until = schedule._binding(
-            purpose_id, decision.record_id, decision.subject_id, None, now
+            purpose_id,
+            decision.record_id,
+            decision.subject_id,
+            None,
+            now,
+            events=decision.record.events,
         )
         rule = decision.rule
         keeps: list[tuple[str, dt.datetime | None, str]] = []
@@ -179,6 +191,11 @@ def erasure_plan(
         legal_duty = (rule is not None and rule.ground is not None) or (
             purpose is not None and purpose.basis is LegalBasis.LEGAL_OBLIGATION
         )
+        # A dated book-keeping hold (a statutory blocker) already says when the legal duty
+        # ends: the purpose's missing rule does not make it open-ended.
+        dated_duty = hold is not None and hold.ground == LEGAL_DUTY_GROUND and until is not None
+        if decision.due is None and dated_duty:
+            legal_duty = False
         if legal_duty and (decision.due is None or decision.due > now):
             ground = rule.ground if rule is not None and rule.ground else LEGAL_DUTY_GROUND
             reason = (

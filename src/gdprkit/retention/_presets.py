@@ -1,4 +1,4 @@
-"""Statutory presets: rows of :mod:`gdprkit.law.retention` (FACTS.md §5) as retention rules."""
+"""Statutory presets: rows of :mod:`gdprkit.law.retention` as retention rules."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from gdprkit.retention._rules import Alignment, AlignmentKind, RetentionRule
 
 __all__ = ["statutory_rule"]
 
-# Art. 17(3)(b) GDPR (FACTS.md §1d ✅ [S1]): erasure does not apply where processing is
+# Art. 17(3)(b) GDPR [S1]: erasure does not apply where processing is
 # necessary "for compliance with a legal obligation" — the hook for book-keeping retention.
 _GROUND = "Art. 17(3)(b)"
 
@@ -17,6 +17,7 @@ _DEFAULT_TRIGGER = {
     StartEvent.LAST_ENTRY: "last_entry",
     StartEvent.END_OF_EMPLOYMENT: "employment_end",
     StartEvent.END_OF_YEAR_OF_TAX_DUE_DATE: "tax_due",
+    StartEvent.DOCUMENT_DATE: "document_date",
 }
 
 
@@ -42,7 +43,7 @@ def statutory_rule(
     trigger: str | None = None,
     financial_year_end: int = 12,
 ) -> RetentionRule:
-    """A retention rule from a statutory book-keeping row (FACTS.md §5), e.g. Austria's 7 years.
+    """A retention rule from a statutory book-keeping row, e.g. Austria's 7 years.
 
     The row's start becomes the rule's alignment (end of the calendar year, or of the financial
     year ending in month ``financial_year_end``), its law, status and sources the citation, and
@@ -57,8 +58,8 @@ def statutory_rule(
 
     Raises:
         NotFound: no row for the country, or no such document code.
-        InvalidInput: ``document`` is needed (the country has several rows), or the row states
-            no number of years.
+        InvalidInput: ``document`` is not given (a country code alone names no document type),
+            or the row states no number of years.
         InvalidType: ``financial_year_end`` is not an int.
 
     Example:
@@ -77,13 +78,13 @@ def statutory_rule(
         rows = statutory_retention(country)
         if not rows:
             raise NotFound(
-                "country: gdprkit ships no statutory retention row for it (FACTS.md §5 has "
-                "none confirmed); state the period in the register instead"
+                "country: gdprkit ships no statutory retention row for it (none sourced); "
+                "state the period in the register instead"
             )
-        if len(rows) != 1:
-            codes = ", ".join(r.document for r in rows) or "none"
-            raise InvalidInput(f"document: choose one of the country's rows ({codes})")
-        row = rows[0]
+        # Every row is about one document type: even a country's only row is no default for
+        # the others (Latvia's only row is a payroll rule; an invoice rule must not carry it).
+        codes = ", ".join(r.document for r in rows)
+        raise InvalidInput(f"document: name the document type, one of the country's rows ({codes})")
     else:
         row = statutory_retention(country, document)
     if row.years is None:
@@ -92,8 +93,9 @@ def statutory_rule(
             f"({row.kind.value}); it cannot be a dated rule"
         )
     definite = row.kind in (PeriodKind.FIXED, PeriodKind.AT_LEAST) and row.start is not None
-    sources = " ".join(f"[{s.ref}]" for s in row.sources)
-    citation = f"{row.law} ({row.country}, {row.status.symbol} FACTS.md §5 {sources})"
+    # Each source with its link, so the explanation printed to users can be followed.
+    sources = "; ".join(f"[{s.ref}] {s.url or s.text}" for s in row.sources)
+    citation = f"{row.law} ({row.country}, {row.status.symbol} {sources})"
     if row.kind is not PeriodKind.FIXED:
         citation += f"; period {row.kind.value.replace('_', ' ')}"
     if row.start is None:

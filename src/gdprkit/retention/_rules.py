@@ -61,7 +61,8 @@ class Alignment:
     """Move a trigger date to the end of its month, calendar year or financial year.
 
     Statutory book-keeping periods usually run from the *end* of the (financial) year in which
-    a document was made, not from its date (FACTS.md §5, e.g. §132(1) BAO, §147(4) AO).  The text
+    a document was made, not from its date (e.g. §132(1) BAO, §147(4) AO; see
+    :mod:`gdprkit.law.retention`).  The text
     form is the register's (``"none"``, ``"end_of_month"``, ``"end_of_year"``,
     ``"financial_year_end:<month>"``, where the month is the one the financial year ends in), so
     :class:`gdprkit.register.Retention` and :class:`RetentionRule` share one format.
@@ -165,16 +166,17 @@ def _optional_text(
 class RetentionRule:
     """Keep data for ``period`` after the ``trigger`` event (aligned), then take ``action``.
 
-    The period is counted like a period of Regulation 1182/71 (FACTS.md §3b, by analogy): the
-    day of the trigger (after alignment) is not counted (Art. 3(1)), a period in months or years
-    ends on the same date number, clamped to a shorter month's last day (Art. 3(2)(c)), and the
-    data may be kept until that last day has expired.  The action falls due at the first instant
-    of the next day, in the trigger's own time zone.  No weekend roll-forward (Art. 3(4)) is
+    The period is counted like a period of Regulation (EEC, Euratom) No 1182/71 (by analogy):
+    the day of the trigger (after alignment) is not counted (Art. 3(1), second subparagraph), a
+    period in months or years ends on the same date number, clamped to a shorter month's last
+    day (Art. 3(2)(c)), and the data may be kept until that last day has expired.  The action
+    falls due at the first instant of the next day, in the controller's zone (``zone=``; without
+    it, the trigger's own time zone).  No weekend roll-forward (Art. 3(4)) is
     applied: it would only keep data longer.  ``period=None`` means "until the event" (the
     action falls due the day after the trigger, e.g. "until the account is closed").
 
     ``ground`` is the Art. 17(3) exception the rule rests on when the retention is a legal duty
-    (``"Art. 17(3)(b)"`` for book-keeping, FACTS.md §1d): :func:`erasure_plan` then keeps the
+    (``"Art. 17(3)(b)"`` for book-keeping): :func:`erasure_plan` then keeps the
     data against an erasure request until the rule's due date.
 
     Raises:
@@ -188,6 +190,10 @@ class RetentionRule:
         >>> invoice = dt.datetime(2024, 3, 15, 9, 30, tzinfo=dt.timezone.utc)
         >>> rule.due(invoice)
         datetime.datetime(2032, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
+        >>> from zoneinfo import ZoneInfo  # 00:30 on 1 Jan 2025 in Sofia, stored in UTC
+        >>> stored = dt.datetime(2024, 12, 31, 22, 30, tzinfo=dt.timezone.utc)
+        >>> rule.due(stored, zone=ZoneInfo("Europe/Sofia")).isoformat()
+        '2033-01-01T00:00:00+02:00'
     """
 
     trigger: str = attrs.field(validator=_trigger)
@@ -235,18 +241,22 @@ class RetentionRule:
         anchor = self.alignment.align(trigger_day)
         return anchor if self.period is None else self.period.after(anchor)
 
-    def due(self, trigger: dt.datetime) -> dt.datetime:
-        """The instant the action falls due: midnight after :meth:`last_day`, in the trigger's zone.
+    def due(self, trigger: dt.datetime, *, zone: dt.tzinfo | None = None) -> dt.datetime:
+        """The instant the action falls due: midnight after :meth:`last_day`, in ``zone``.
+
+        ``zone`` is the controller's time zone: the trigger's local day there is day 0 (Reg.
+        1182/71 Art. 3(1)).  Without it, the trigger's own zone is used.
 
         Raises:
-            InvalidType: ``trigger`` is not a datetime.
+            InvalidType: ``trigger`` is not a datetime, or ``zone`` not a tzinfo.
             NaiveDatetimeError: ``trigger`` is naive.
             InvalidInput: the due date would fall after the year 9999.
         """
-        from gdprkit._time import ensure_aware  # noqa: PLC0415 - keep the hot path import-free
+        from gdprkit._time import ensure_aware, ensure_zone  # noqa: PLC0415 - hot path
 
         ensure_aware(trigger, "trigger")
-        return self._due_function()[1](trigger)
+        tz = ensure_zone(zone)
+        return self._due_function()[1](trigger if tz is None else trigger.astimezone(tz))
 
     def _due_function(
         self,

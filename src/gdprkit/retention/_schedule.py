@@ -9,11 +9,12 @@ from typing import Any, Union
 
 import attrs
 
-from gdprkit._time import ensure_aware, utc_now
+from gdprkit._time import ensure_aware, ensure_zone, utc_now
 from gdprkit.errors import InvalidInput, InvalidType, NotFound
 from gdprkit.law import LegalBasis
 from gdprkit.register import Register, RetentionAction
-from gdprkit.retention._holds import ErasureBlocker, HoldScope, LegalHold
+from gdprkit.retention._declared import DeclaredBlocker, declared_blockers
+from gdprkit.retention._holds import ErasureBlocker, HoldScope, LegalHold, blocker_holds
 from gdprkit.retention._records import Record, RecordLike, record_from_mapping
 from gdprkit.retention._rules import AlignmentKind, RetentionRule
 
@@ -22,7 +23,7 @@ __all__ = ["Decision", "RetentionSchedule"]
 #: What :meth:`RetentionSchedule.evaluate` accepts per record.
 RecordInput = Union[RecordLike, Mapping[str, Any]]  # noqa: UP007 - a runtime alias on 3.10
 
-# Art. 17(3)(b): retention the law requires (FACTS.md §1d) is the purpose's legal obligation.
+# Art. 17(3)(b) GDPR: retention the law requires is the purpose's legal obligation.
 LEGAL_DUTY_GROUND = "Art. 17(3)(b)"
 
 _ONE_DAY = dt.timedelta(days=1)
@@ -121,7 +122,9 @@ class Decision:
                 steps.append(self.note or f"event {rule.trigger!r} is missing")
             else:
                 steps.append(f"{rule.trigger} at {self.trigger_at.isoformat()}")
-                day = self.trigger_at.date()
+                # The local day in the zone the due date was computed in (the controller's).
+                zone = None if self.due is None else self.due.tzinfo
+                day = (self.trigger_at if zone is None else self.trigger_at.astimezone(zone)).date()
                 anchor = rule.anchor(day)
                 if rule.alignment.kind is not AlignmentKind.NONE:
                     steps.append(f"aligned to the {rule.alignment.describe()}: {anchor}")
@@ -160,16 +163,26 @@ def _rules(value: object) -> Mapping[str, RetentionRule]:
     return types.MappingProxyType(dict(value))
 
 
-def _holds(value: object) -> tuple[LegalHold, ...]:
+def _holds(value: object) -> tuple[LegalHold | ErasureBlocker, ...]:
+    # Blockers become holds in __attrs_post_init__, once the schedule's zone is known.
     if isinstance(value, (LegalHold, ErasureBlocker)) or not isinstance(value, Iterable):
         raise InvalidType("holds must be an iterable of LegalHold or ErasureBlocker values")
-    result = []
-    for item in value:
-        hold = item.hold() if isinstance(item, ErasureBlocker) else item
-        if not isinstance(hold, LegalHold):
-            raise InvalidType("holds must be LegalHold or ErasureBlocker values")
-        result.append(hold)
-    return tuple(result)
+    items = tuple(value)
+    if not all(isinstance(item, (LegalHold, ErasureBlocker)) for item in items):
+        raise InvalidType("holds must be LegalHold or ErasureBlocker values")
+    return items
+
+
+def _declared(value: object) -> Mapping[str, tuple[DeclaredBlocker, ...]]:
+    if not isinstance(value, Mapping):
+        raise InvalidType("declared must map purpose ids to DeclaredBlocker tuples")
+    result = {}
+    for key, given in value.items():
+        items = tuple(given)
+        if not isinstance(key, str) or not all(isinstance(d, DeclaredBlocker) for d in items):
+            raise InvalidType("declared must map purpose ids to DeclaredBlocker tuples")
+        result[key] = items
+    return types.MappingProxyType(result)
 
 
 def _texts(value: object) -> Mapping[str, str]:
@@ -232,8 +245,13 @@ class RetentionSchedule:
     purpose id to rule.  ``unscheduled`` maps purposes that keep data by a criterion in words
     (no computable date) to that criterion: their records are decided ``review``.
 
+    ``zone`` is the controller's time zone (the register's ``controller.time_zone``): the local
+    day of each trigger there is day 0 of its period, and due dates are midnights there.
+    Without it, each trigger's own zone is used.  Erasure blockers in ``holds`` end by the same
+    count (:meth:`ErasureBlocker.end`).
+
     Raises:
-        InvalidType: rules or holds of the wrong type.
+        InvalidType: rules or holds of the wrong type, or ``zone`` not a tzinfo.
 
     Example:
         >>> import datetime as dt
@@ -248,6 +266,10 @@ class RetentionSchedule:
     rules: Mapping[str, RetentionRule] = attrs.field(converter=_rules, eq=False)
     holds: tuple[LegalHold, ...] = attrs.field(default=(), converter=_holds)
     unscheduled: Mapping[str, str] = attrs.field(factory=dict, converter=_texts, eq=False)
+    zone: dt.tzinfo | None = attrs.field(default=None, converter=ensure_zone, kw_only=True)
+    declared: Mapping[str, tuple[DeclaredBlocker, ...]] = attrs.field(
+        factory=dict, converter=_declared, kw_only=True, eq=False, repr=False
+    )
     _plans: dict[str, _Plan] = attrs.field(init=False, repr=False, eq=False)
     _hold_index: tuple[
         tuple[LegalHold, ...],
@@ -257,6 +279,7 @@ class RetentionSchedule:
     ] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "holds", blocker_holds(self.holds, None, zone=self.zone))
         by: dict[HoldScope, dict[str, list[LegalHold]]] = {s: {} for s in HoldScope}
         glob: list[LegalHold] = []
         for hold in self.holds:
@@ -281,7 +304,7 @@ class RetentionSchedule:
         plans: dict[str, _Plan] = {}
         for purpose, rule in self.rules.items():
             memo, due_of = rule._due_function()
-            held = bool(index[0]) or purpose in index[1]
+            held = bool(index[0]) or purpose in index[1] or purpose in self.declared
             plans[purpose] = (rule, rule.trigger, due_of, rule.action, memo, held)
         object.__setattr__(self, "_plans", plans)
 
@@ -292,15 +315,24 @@ class RetentionSchedule:
         *,
         rules: Mapping[str, RetentionRule] | None = None,
         holds: Iterable[LegalHold | ErasureBlocker] = (),
+        zone: dt.tzinfo | None = None,
     ) -> RetentionSchedule:
         """The schedule the register states, with ``rules`` overriding purposes by id.
 
         A purpose on the legal-obligation basis (Art. 6(1)(c)) gets the Art. 17(3)(b) ground, so
         :func:`erasure_plan` keeps its data until the period ends.  Purposes whose retention is a
-        criterion without a trigger, or that state no retention, are ``unscheduled``.
+        criterion without a trigger, or that state no retention, are ``unscheduled``.  The
+        schedule counts in the register's ``controller.time_zone`` unless ``zone`` is given.
+        Each erasure blocker in ``holds`` keeps only the register purposes it concerns: those
+        the register's ``[[blockers]]`` declare for its kind, else
+        :meth:`ErasureBlocker.concerns` (never consent or direct-marketing processing).  The
+        register's own blockers that can be dated from a record (a period from a ``since``
+        event; a statutory reference, ending with the statutory rule) keep each record of their
+        purposes.
 
         Raises:
             NotFound: ``rules`` names a purpose the register does not have.
+            InvalidType: ``zone`` is not a tzinfo.
 
         Example:
             >>> from gdprkit.register import load_register
@@ -328,7 +360,16 @@ class RetentionSchedule:
             else:
                 ground = LEGAL_DUTY_GROUND if purpose.basis is LegalBasis.LEGAL_OBLIGATION else None
                 built[purpose.id] = RetentionRule.from_retention(retention, ground=ground)
-        return cls(built, holds=holds, unscheduled=unscheduled)
+        tz = ensure_zone(zone)
+        if tz is None:
+            tz = getattr(register.controller, "zone", None)
+        return cls(
+            built,
+            holds=blocker_holds(holds, register, zone=tz),
+            unscheduled=unscheduled,
+            zone=tz,
+            declared=declared_blockers(register),
+        )
 
     def with_holds(self, *holds: LegalHold | ErasureBlocker) -> RetentionSchedule:
         """A copy of the schedule with ``holds`` added.
@@ -339,7 +380,11 @@ class RetentionSchedule:
             1
         """
         return RetentionSchedule(
-            self.rules, holds=(*self.holds, *_holds(holds)), unscheduled=self.unscheduled
+            self.rules,
+            holds=(*self.holds, *_holds(holds)),
+            unscheduled=self.unscheduled,
+            zone=self.zone,
+            declared=self.declared,
         )
 
     def _binding(
@@ -349,11 +394,15 @@ class RetentionSchedule:
         subject: str | None,
         due: dt.datetime | None,
         now: dt.datetime,
+        *,
+        events: Mapping[str, dt.datetime | None] | None = None,
     ) -> tuple[LegalHold | None, dt.datetime | None]:
         """The hold that binds longest, and until when the action waits (None: indefinitely).
 
         A hold binds if it covers the record, has started by ``now`` and has not ended by the
         end of the period (``due``); a hold that ended before the period did changes nothing.
+        With the record's ``events``, the register's declared blockers of its purpose count
+        too, each from its event.
         """
         glob, by_purpose, by_subject, by_record = self._hold_index
         candidates = list(glob)
@@ -361,6 +410,11 @@ class RetentionSchedule:
         if subject is not None:
             candidates += by_subject.get(subject, ())
         candidates += by_record.get(record_id, ())
+        if events is not None:
+            for declared in self.declared.get(purpose, ()):
+                at = events.get(declared.event)
+                if at is not None:
+                    candidates.append(declared.hold(record_id, at, zone=self.zone))
         threshold = now if due is None else due
         best: LegalHold | None = None
         best_end: dt.datetime | None = None
@@ -403,6 +457,7 @@ class RetentionSchedule:
         """
         now = utc_now() if now is None else ensure_aware(now, "now")
         plans = self._plans
+        zone = self.zone
         _glob, _by_purpose, by_subject, by_record = self._hold_index
         review = RetentionAction.REVIEW
         binding = self._binding
@@ -426,18 +481,25 @@ class RetentionSchedule:
                 maybe_held = subject in by_subject or record_id in by_record
             at = record.events.get(trigger)
             if at is None:
-                hold = binding(purpose, record_id, subject, None, now)[0] if maybe_held else None
+                hold = (
+                    binding(purpose, record_id, subject, None, now, events=record.events)[0]
+                    if maybe_held
+                    else None
+                )
                 yield _decision(
                     record, rule, review, None, True, hold, f"event {trigger!r} is missing"
                 )
                 continue
+            if zone is not None and at.tzinfo is not zone:
+                # Day 0 is the trigger's local day on the controller's clock (Art. 3(1)).
+                at = at.astimezone(zone)
             # The due-date memo, read inline (the closure fills it on a miss).
             by_day = memo.get(at.tzinfo)
             due = None if by_day is None else by_day.get(at.toordinal())
             if due is None:
                 due = due_of(at)
             if maybe_held:
-                hold, until = binding(purpose, record_id, subject, due, now)
+                hold, until = binding(purpose, record_id, subject, due, now, events=record.events)
                 if hold is not None:
                     act_from = None if until is None else max(due, until)
                     due_now = act_from is not None and act_from <= now
@@ -465,8 +527,10 @@ class RetentionSchedule:
         if note is None:
             note = f"purpose {record.purpose!r} has no retention rule in the schedule"
         hold = None
-        if self.holds:
-            hold = self._binding(record.purpose, record.record_id, record.subject_id, None, now)[0]
+        if self.holds or record.purpose in self.declared:
+            hold = self._binding(
+                record.purpose, record.record_id, record.subject_id, None, now, events=record.events
+            )[0]
         return _decision(record, None, RetentionAction.REVIEW, None, True, hold, note)
 
     def preview(

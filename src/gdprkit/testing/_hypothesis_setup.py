@@ -79,6 +79,10 @@ def register_strategies() -> None:
 
     st.register_type_strategy(LogSummary, gst.log_summaries())
 
+    from gdprkit.ip.spec import MaskerSpec  # noqa: PLC0415 - issue 21
+
+    st.register_type_strategy(MaskerSpec, gst.masker_specs())
+
     from gdprkit.pseudonymise import KeyRing  # noqa: PLC0415
 
     st.register_type_strategy(KeyRing, gst.key_rings())

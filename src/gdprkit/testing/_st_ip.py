@@ -8,6 +8,7 @@ parser, so tests that use them check gdprkit against an independent reference.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from hypothesis import strategies as st
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from gdprkit.ip import IPMasker
 
 __all__ = [
+    "addresses_in_context",
     "ip_address_forms",
     "ip_addresses",
     "ip_maskers",
@@ -129,7 +131,14 @@ def x_forwarded_for_values(*, max_hops: int = 5) -> st.SearchStrategy[str]:
 # Text pieces the scanning rules document as non-addresses, and separators that end a token.
 _DECOYS: Final = (
     "Chrome/120.0.6099.109",
-    "Chrome/120.0.0.0",
+    "(KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36",
+    "ShopApp/4.16.7.81 (iPhone; iOS 17.1)",
+    "git-commit/311b9ff kernel/5.15.90.1-microsoft-standard-WSL2 os/linux",
+    ")::{lambda",
+    "data[::2]",
+    "ab::cd()",
+    "00:1a:2b:ff:fe:3c:4d:5e",
+    "1.3.6.1.4.1.2021",
     "Safari/537.36",
     "app.3.2.1.js",
     "06:00:00",
@@ -173,13 +182,40 @@ def texts_with_addresses(draw: st.DrawFn) -> tuple[str, tuple[tuple[int, int], .
             value = draw(_V4)
             address = str(ipaddress.IPv4Address(value))
             before, after = draw(
-                st.sampled_from((("", ""), ("", ":443"), ('"', '"'), ("ip=", ""), ("[", "]")))
+                st.sampled_from(
+                    (
+                        ("", ""),
+                        ("", ":443"),
+                        ('"', '"'),
+                        ("ip=", ""),
+                        ("[", "]"),
+                        # Issue 17: glued, after a path separator, after an ellipsis.
+                        ("backup_", ""),
+                        ("x", "x"),
+                        ("/geo/", ""),
+                        ("UDP/", "/5060"),
+                        ("inside/", "(51763)"),
+                        ("client1/", ":54321"),
+                        ("a...", "[b]"),
+                    )
+                )
             )
         else:
             value = draw(_V6)
             style = draw(st.sampled_from(("compressed", "full", "exploded", "upper")))
             address = _v6_text(value, style)
-            decorations = [("", ""), ("[", "]:8080"), ("", "%eth0"), ("ip:", ""), ("(", ")")]
+            decorations = [
+                ("", ""),
+                ("[", "]:8080"),
+                ("", "%eth0"),
+                ("ip:", ""),
+                ("(", ")"),
+                # Issue 17, class 2: after a word ending in a digit or in hex letters.
+                ("ip6:", " up"),
+                ("inet6:", ""),
+                ("helo=<[IPv6:", "]>"),
+                ("peer added:", ""),
+            ]
             if style == "full":
                 decorations.append(("", ":2181"))  # Java style, only unambiguous in full form
             before, after = draw(st.sampled_from(decorations))
@@ -235,3 +271,122 @@ def ip_maskers(draw: st.DrawFn, *, deterministic: bool = True) -> IPMasker:
     if kind == "hmac":
         return ip.KeyedTokenMasker(key32)
     return ip.RedactionMasker(replacement=draw(st.sampled_from((None, "-", "[ip]", "REDACTED"))))
+
+
+# Contexts in which logs write addresses that a reader recognises (issue 17, leak classes 1-8).
+# Each builds ``(before, address text, after, reading)`` from the address's textual parts; the
+# reading says how the written octets map to the address ("forward", "reversed", "both").
+_Context = Callable[[str], tuple[str, str, str, str]]
+_QUAD_CONTEXTS: Final[tuple[_Context, ...]] = (
+    # 1: after a percent-escape, fully or doubly percent-encoded, JSON request_uri
+    lambda q: ("GET /search?q=host%20", q, " HTTP/1.1", "forward"),
+    lambda q: ("?to=http%3A%2F%2F", q, "%2Fx", "forward"),
+    lambda q: ("?next=https%253A%252F%252F", q, "%252F", "forward"),
+    lambda q: ('{"request_uri":"/r?u=', q, '","status":200}', "forward"),
+    lambda q: ("msg=line1\\n", q, " connected", "forward"),
+    # 3: after an ellipsis (strongSwan)
+    lambda q: ("matching 192.0.2.1[a]...", q, "[b]", "forward"),
+    # 5: zone-id tricks carry the IPv4 through
+    lambda q: ("fe80::1%x", q, " up", "forward"),
+    lambda q: ("fe80::1%25", q, " up", "forward"),
+    # 6: an ISO timestamp glued to the next field, tab-separated (Zeek), Exchange CSV
+    lambda q: ("2024-01-01T00:00:00Z,", q, ",login ok", "forward"),
+    lambda q: ("2024-01-01T00:00:00.123456Z\tCabc\t", q, "\t51000\ttcp", "forward"),
+    # 7: other spellings
+    lambda q: ("dead:::", q, " x", "forward"),
+    lambda q: ("backup_", q, ".tar", "both"),
+    lambda q: ("id=::ffff:", q, "x", "forward"),
+    lambda q: ("host x", q, " y", "forward"),
+    lambda q: ('{"peer":"', q.replace(".", "\\u002e"), '"}', "forward"),
+    lambda q: ("", ".".join(reversed(q.split("."))), ".in-addr.arpa", "reversed"),
+    lambda q: ("ip-", q.replace(".", "-"), ".example.net", "both"),
+    lambda q: ("", q, ".rev.vodafone.pt", "both"),
+    lambda q: ("static.", q, ".client.example", "both"),
+    # 8: after a path separator or a name and '/': addresses, not versions
+    lambda q: ("GET /geo/", q, " HTTP/1.1", "forward"),
+    lambda q: ("IPV4/UDP/", q, "/5060", "forward"),
+    lambda q: ("inside/", q, "(51763)", "forward"),
+    lambda q: ("client1/", q, ":54321", "forward"),
+    lambda q: ("TCP_MISS/200 1 GET http://x/ - HIER_DIRECT/", q, " text/html", "forward"),
+)
+_V6_CONTEXTS: Final[tuple[_Context, ...]] = (
+    # 1: percent-encoded brackets, colons, double encoding
+    lambda a: ("http://%5B", a, "%5D/", "forward"),
+    lambda a: ("?ip=", a.replace(":", "%3A"), "&x=1", "forward"),
+    lambda a: ("?ip=", a.replace(":", "%253A"), "&x=1", "forward"),
+    # 2: after a word ending in a digit or in hex letters
+    lambda a: ("ip6:", a, " up", "forward"),
+    lambda a: ("inet6:", a, "", "forward"),
+    lambda a: ("helo=<[IPv6:", a, "]>", "forward"),
+    lambda a: ("peer added:", a, "", "forward"),
+    # 3: after an ellipsis
+    lambda a: ("x...", a, " y", "forward"),
+    # 8: after a path separator
+    lambda a: ("GET /geo/", a, " HTTP/1.1", "forward"),
+)
+#: Text that holds no address (issue 17, damage classes 9 and 10): it must come out unchanged.
+NON_ADDRESSES: Final = (
+    (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/130.0.0.0 Safari/537.36"
+    ),
+    "ShopApp/4.16.7.81 (iPhone; iOS 17.1; Scale/3.00)",
+    "git-commit/311b9ff kernel/5.15.90.1-microsoft-standard-WSL2 os/linux",
+    'ua="Foo/1.2.3.4"',
+    "at )::{lambda#1}",
+    "data[::2] a[1:-1]",
+    "ab::cd()",
+    "EUI-64 00:1a:2b:ff:fe:3c:4d:5e WWN 50:06:01:60:3b:a0:12:34",
+    "v1.2.3.4",
+    "1.3.6.1.4.1.2021",
+    "at 06:00:00",
+    "",
+)
+
+AddressInContext = tuple[str, int, int, str, int, int]
+"""``(text, family, value, reading, start, end)``: a line, the family and value of the address
+written in it, how its octets are to be read (``forward``, ``reversed``, ``both``), and the span
+of the line that masking may change (everything outside it must come out unchanged)."""
+
+
+@st.composite
+def addresses_in_context(draw: st.DrawFn) -> AddressInContext:
+    """A line with one address in one of the contexts logs write (percent-encoded, glued to
+    words, after an ellipsis, zero-padded, in a zone id, after an ISO time, in reverse DNS, in a
+    path), between pieces of text that hold no address (user agents, code, EUI-64 identifiers).
+
+    Example:
+        >>> from hypothesis import find
+        >>> from gdprkit.testing import strategies as gst
+        >>> text, family, value, reading, start, end = find(
+        ...     gst.addresses_in_context(), lambda case: "in-addr.arpa" in case[0]
+        ... )
+        >>> reading, text[end:].startswith(".in-addr.arpa")
+        ('reversed', True)
+    """
+    v6 = draw(st.booleans())
+    if v6:
+        # A global unicast address with non-zero host bits, in one of its spellings.
+        value = draw(st.integers(0x2001 << 112, (0x3FFF << 112) - 1).filter(lambda v: v & 0xFFFF))
+        address = _v6_text(value, draw(st.sampled_from(("compressed", "full", "exploded"))))
+        before, written, after, reading = draw(st.sampled_from(_V6_CONTEXTS))(address)
+        family = 6
+    else:
+        octets = [draw(st.integers(1, 254)) for _ in range(4)]
+        value = int.from_bytes(bytes(octets), "big")
+        if draw(st.booleans()):
+            quad = ".".join(f"{o:03d}" for o in octets)  # 4: zero-padded
+        else:
+            quad = ".".join(map(str, octets))
+        before, written, after, reading = draw(st.sampled_from(_QUAD_CONTEXTS))(quad)
+        family = 4
+    lead = draw(st.sampled_from(NON_ADDRESSES))
+    tail = draw(st.sampled_from(NON_ADDRESSES))
+    head = f"{lead} " if lead else ""
+    # Another address in front (a zone-id trick's link-local address, the first peer of an
+    # ellipsis, the IPv6 wrapping of a mapped address) is masked too: it belongs to the span.
+    others = [p for p in (before.find(x) for x in ("fe80::1", "192.0.2.1", "::ffff:")) if p >= 0]
+    start = len(head) + min(others, default=len(before))
+    text = f"{head}{before}{written}{after} {tail}"
+    end = len(head) + len(before) + len(written)
+    return text, family, value, reading, start, end

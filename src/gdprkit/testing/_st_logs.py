@@ -107,6 +107,15 @@ def _free_text(draw: st.DrawFn, addresses: list[str]) -> bytes:
     return b" ".join(parts)
 
 
+_WRAPPERS: Final = (
+    b"",
+    b"",
+    b"Sep 15 16:13:46 web1 nginx[2869]: ",
+    b"<190>Sep  5 16:13:46 web1 nginx: ",
+    b"2022-01-28T16:04:05.413656027Z stdout F ",
+)
+
+
 def _json_string(raw: bytes) -> bytes:
     return raw.replace(b"\\", b"").replace(b'"', b"")
 
@@ -116,8 +125,9 @@ def log_lines(draw: st.DrawFn, *, formats: tuple[str, ...] = LOG_LINE_FORMATS) -
     """One log line of a format in ``formats``, with the address tokens it holds.
 
     Formats: ``combined`` and ``common`` (client, an optional X-Forwarded-For list in front of
-    it, addresses in request and referrer), ``jsonl`` (``remote_addr``, ``x_forwarded_for`` and a
-    free-text message), ``syslog`` (an address as host, addresses in the message), ``text``.
+    it, addresses in request and referrer, sometimes behind a syslog or CRI wrapper), ``jsonl``
+    (``remote_addr``, ``x_forwarded_for`` and a free-text message), ``syslog`` (an address as
+    host, addresses in the message), ``text``.
 
     Example:
         >>> from hypothesis import given
@@ -141,6 +151,9 @@ def log_lines(draw: st.DrawFn, *, formats: tuple[str, ...] = LOG_LINE_FORMATS) -
         stamp = f"[{draw(st.integers(10, 28))}/May/2015:10:05:03 +0000]"
         request = draw(_free_text(found)).replace(b'"', b"")
         line = b" ".join([*(h.encode() for h in head), client.encode(), b"- -", stamp.encode()])
+        # Issue 17, class 11: access lines forwarded through syslog or written by a Kubernetes
+        # container runtime keep their wrapper.
+        line = draw(st.sampled_from(_WRAPPERS)) + line
         line += b' "' + request + b'" 200 512'
         if fmt == "combined":
             referrer = draw(_free_text(found)).replace(b'"', b"")

@@ -106,6 +106,6 @@ def field_actions() -> st.SearchStrategy[FieldAction]:
         st.just(records.drop()),
         st.just(records.email_domain()),
         st.sampled_from(["year", "month"]).map(lambda unit: records.generalise_date(unit=unit)),
-        st.integers(1, 20).map(lambda width: records.age_band(width=width)),
+        st.integers(2, 20).map(lambda width: records.age_band(width=width)),  # width >= 2
         st.integers(1, 5).map(lambda length: records.postcode_prefix(length=length)),
     )

@@ -38,6 +38,7 @@ from gdprkit.testing._st_export import (
     purpose_information,
 )
 from gdprkit.testing._st_ip import (
+    addresses_in_context,
     ip_address_forms,
     ip_addresses,
     ip_maskers,
@@ -89,8 +90,10 @@ from gdprkit.testing._st_retention import (
     retention_schedules,
     subject_requests,
 )
+from gdprkit.testing._st_spec import masker_specs  # issue 21
 
 __all__ = [
+    "addresses_in_context",
     "alignments",
     "attachments",
     "automated_decisions",
@@ -130,6 +133,7 @@ __all__ = [
     "log_addresses",
     "log_lines",
     "log_summaries",
+    "masker_specs",
     "operations",
     "parental_authorisations",
     "phone_numbers",
