@@ -481,3 +481,67 @@ def test_a_bad_audience_setting_fails_at_start_up(tmp_path: Path, bad: object) -
 
     with pytest.raises(ConfigurationError, match="GDPRKIT_COOKIE_AUDIENCE"):
         _app(tmp_path, GDPRKIT_COOKIE_AUDIENCE=bad)
+
+
+# -- the controller's time zone (issue 15, in the framework) -----------------------------------
+
+# 00:30 UTC on Sat 1 Mar 2025 is 23:30 on Fri 28 Feb in the Azores (UTC-1 until 30 Mar): day 0
+# is 28 Feb, one month later is Fri 28 Mar (Art. 12(3) GDPR, Reg. 1182/71 Art. 3(2)(c)); counted
+# in UTC it would be Tue 1 Apr.
+AZORES_MIDNIGHT = dt.datetime(2025, 3, 1, 0, 30, tzinfo=dt.timezone.utc)
+
+
+def _azores_register(tmp_path: Path) -> Path:
+    from _flask_support import REGISTER
+
+    text = REGISTER.read_text(encoding="utf-8")
+    path = tmp_path / "register-azores.toml"
+    path.write_text(
+        text.replace("[controller]\n", '[controller]\ntime_zone = "Atlantic/Azores"\n', 1),
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("config", "deadline"),
+    [
+        ({}, "2025-03-28"),  # the register's controller.time_zone
+        ({"GDPRKIT_TIME_ZONE": "Atlantic/Azores"}, "2025-03-28"),
+        ({"GDPRKIT_TIME_ZONE": "UTC"}, "2025-04-01"),  # the setting overrides the register
+    ],
+)
+def test_a_request_at_00_30_utc_on_1_march_is_due_28_march_in_the_azores(
+    tmp_path: Path, config: dict[str, str], deadline: str
+) -> None:
+    app, received, _ = _requests_app(
+        tmp_path,
+        clock=Clock(AZORES_MIDNIGHT),
+        GDPRKIT_REGISTER=str(_azores_register(tmp_path)),
+        **config,
+    )
+    response = app.test_client().post("/gdpr/requests", json={"right": "access", "email": SECRET})
+    assert response.status_code == 202
+    assert response.json["deadline"] == deadline
+    [(request, _, _)] = received
+    assert request.received == AZORES_MIDNIGHT
+    assert str(request.deadline()) == deadline
+
+
+def test_the_retention_schedule_counts_in_the_controller_zone(tmp_path: Path) -> None:
+    app, gdpr, _ = _app(tmp_path, GDPRKIT_REGISTER=str(_azores_register(tmp_path)))
+    with app.app_context():
+        assert str(gdpr.schedule.zone) == "Atlantic/Azores"
+        assert str(gdpr.state.timezone) == "Atlantic/Azores"
+    plain, gdpr_utc, _ = _app(tmp_path / "utc")
+    with plain.app_context():
+        assert gdpr_utc.state.timezone == dt.timezone.utc  # no zone anywhere: UTC
+
+
+def test_two_spellings_of_the_zone_setting_must_agree(tmp_path: Path) -> None:
+    from gdprkit.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="different zones"):
+        _app(tmp_path, GDPRKIT_TIME_ZONE="Atlantic/Azores", GDPRKIT_TIMEZONE="UTC")
+    with pytest.raises(ConfigurationError, match="GDPRKIT_TIME_ZONE must be an IANA"):
+        _app(tmp_path, GDPRKIT_TIME_ZONE="Mars/Olympus")

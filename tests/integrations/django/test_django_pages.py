@@ -5,9 +5,14 @@ The same shared templates as the Flask blueprint (tests/integrations/test_flask_
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import io
+import itertools
 import re
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings  # noqa: TID251
@@ -335,3 +340,97 @@ def test_a_host_outside_allowed_hosts_gets_no_cookie() -> None:
     )
     assert response.status_code == 400
     assert "gdprkit_consent" not in response.cookies
+
+
+# -- the controller's time zone (issue 15, in the framework) -----------------------------------
+
+# 00:30 UTC on Sat 1 Mar 2025 is 23:30 on Fri 28 Feb in the Azores (UTC-1 until 30 Mar): day 0
+# is 28 Feb, one month later is Fri 28 Mar (Art. 12(3) GDPR, Reg. 1182/71 Art. 3(2)(c)); counted
+# in UTC it would be Tue 1 Apr.
+AZORES_MIDNIGHT = dt.datetime(2025, 3, 1, 0, 30, tzinfo=dt.timezone.utc)
+_CLIENTS = itertools.count(1)
+
+
+@pytest.fixture
+def azores_register(tmp_path: Path) -> str:
+    text = Path(settings.GDPRKIT["REGISTER"]).read_text(encoding="utf-8")
+    path = tmp_path / "register-azores.toml"
+    path.write_text(
+        text.replace("[controller]\n", '[controller]\ntime_zone = "Atlantic/Azores"\n', 1),
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("register_zone", "setting", "django_zone", "deadline"),
+    [
+        (True, None, "UTC", dt.date(2025, 3, 28)),  # the register's controller.time_zone
+        (False, "Atlantic/Azores", "UTC", dt.date(2025, 3, 28)),  # GDPRKIT["TIME_ZONE"]
+        (False, None, "Atlantic/Azores", dt.date(2025, 3, 28)),  # settings.TIME_ZONE
+        (True, "UTC", "Atlantic/Azores", dt.date(2025, 4, 1)),  # GDPRKIT["TIME_ZONE"] first
+        (False, None, "UTC", dt.date(2025, 4, 1)),
+    ],
+)
+def test_a_request_at_00_30_utc_on_1_march_is_due_28_march_in_the_azores(  # noqa: PLR0917
+    monkeypatch: pytest.MonkeyPatch,
+    azores_register: str,
+    register_zone: bool,
+    setting: str | None,
+    django_zone: str,
+    deadline: dt.date,
+) -> None:
+    from gdprkit.integrations.django import request_pages
+    from gdprkit.integrations.django.models import SubjectRequest
+
+    monkeypatch.setattr(request_pages, "utc_now", lambda: AZORES_MIDNIGHT)
+    conf = {**GDPRKIT, "REGISTER": azores_register if register_zone else GDPRKIT["REGISTER"]}
+    if setting is not None:
+        conf["TIME_ZONE"] = setting
+    email = f"zone-{uuid.uuid4().hex[:8]}@example.org"
+    with override_settings(
+        GDPRKIT=conf,
+        TIME_ZONE=django_zone,
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    ):
+        client = Client(enforce_csrf_checks=True)
+        token = _token(client.get("/gdpr/requests/new").content.decode())
+        response = client.post(
+            "/gdpr/requests/new",
+            {"right": "access", "email": email, "csrfmiddlewaretoken": token},
+            REMOTE_ADDR=f"198.51.100.{next(_CLIENTS)}",
+        )  # a client of its own: the form's rate limit counts per address
+        assert response.status_code == 202
+    row = SubjectRequest.objects.get(subject_id=email)
+    assert row.deadline == deadline
+    assert row.value().received == AZORES_MIDNIGHT
+
+
+def test_the_retention_command_counts_in_the_controller_zone(
+    monkeypatch: pytest.MonkeyPatch, azores_register: str
+) -> None:
+    from django.core.management import call_command  # noqa: TID251
+
+    from gdprkit.integrations.django.management.commands import gdpr_retention
+    from gdprkit.retention import RetentionSchedule
+
+    zones: list[object] = []
+    real = RetentionSchedule.from_register
+
+    def spy(register: object, **kwargs: object) -> RetentionSchedule:
+        schedule = real(register, **kwargs)  # type: ignore[arg-type]
+        zones.append(schedule.zone)
+        return schedule
+
+    monkeypatch.setattr(gdpr_retention.RetentionSchedule, "from_register", spy)
+    with override_settings(GDPRKIT={**GDPRKIT, "REGISTER": azores_register}, TIME_ZONE="UTC"):
+        call_command("gdpr_retention", "--dry-run", stdout=io.StringIO())
+    assert [str(z) for z in zones] == ["Atlantic/Azores"]
+
+
+def test_a_bad_time_zone_setting_is_refused() -> None:
+    from gdprkit.errors import ConfigurationError
+    from gdprkit.integrations.django.conf import GdprkitSettings
+
+    with pytest.raises(ConfigurationError, match=r"GDPRKIT\['TIME_ZONE'\] must be an IANA"):
+        GdprkitSettings.from_mapping({"TIME_ZONE": "Mars/Olympus"})

@@ -22,6 +22,7 @@ from gdprkit._time import utc_now
 from gdprkit.errors import GdprkitError
 from gdprkit.requests import SubjectRequest as RequestValue
 
+from .conf import controller_zone
 from .models import ConsentEventRow, SubjectRequest
 
 __all__ = [
@@ -183,6 +184,7 @@ class SubjectRequestAdmin(admin.ModelAdmin):
                     received=obj.received,
                     channel=obj.channel,
                     subject_id=obj.subject_id or None,
+                    zone=controller_zone(),
                 )
             )
         super().save_model(request, obj, form, change)

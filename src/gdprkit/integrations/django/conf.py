@@ -15,6 +15,7 @@ One dict in ``settings.py`` configures the app (keys are upper case; all are opt
         "BANNER_TEXT": "We use cookies ...",       # the banner's first paragraph
         "LOCALE": "en",                            # language tag kept in consent evidence
         "COOKIE_AUDIENCE": "shop.example",         # site the consent cookie is signed for
+        "TIME_ZONE": "Europe/Vienna",              # the controller's zone (see controller_zone)
     }
 
 ``COOKIE_AUDIENCE`` defaults to ``None``: the request's host as ``request.get_host()`` returns
@@ -34,7 +35,9 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,6 +59,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GdprkitSettings",
+    "controller_zone",
     "cookie_audience",
     "gdprkit_settings",
     "get_holidays",
@@ -66,12 +70,22 @@ __all__ = [
 _KEYS = frozenset(
     {"REGISTER", "KEYRING", "HOLIDAY_COUNTRY", "CONSENT_COOKIE", "CONSENT_POLICY_VERSION",
      "CONSENT_DATABASE", "COOKIE_PURPOSES", "COOKIES", "BANNER_TEXT", "LOCALE",
-     "COOKIE_AUDIENCE"}
+     "COOKIE_AUDIENCE", "TIME_ZONE"}
 )  # fmt: skip
 _DEFAULT_BANNER = (
     "We use cookies that the shop needs to work. With your consent we also use the optional "
     "cookies listed in the cookie settings. You can change your choice at any time."
 )
+
+
+def _zone_name(value: object, setting: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        zoneinfo.ZoneInfo(str(value))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError(f"{setting} must be an IANA time zone name") from None
+    return str(value)
 
 
 def _optional_str(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -102,6 +116,7 @@ class GdprkitSettings:
     banner_text: str = attrs.field(default=_DEFAULT_BANNER, validator=_optional_str)
     locale: str = attrs.field(default="en", validator=_optional_str)
     cookie_audience: str | None = None
+    time_zone: str | None = None
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> GdprkitSettings:
@@ -154,6 +169,7 @@ class GdprkitSettings:
             cookie_audience=check_audience_setting(
                 data.get("COOKIE_AUDIENCE"), setting="GDPRKIT['COOKIE_AUDIENCE']"
             ),
+            time_zone=_zone_name(data.get("TIME_ZONE"), "GDPRKIT['TIME_ZONE']"),
         )
 
 
@@ -189,6 +205,38 @@ def cookie_audience(request: HttpRequest) -> str:
         return configured
     # get_host() has matched Django's host pattern, so only IPv6 brackets need dropping.
     return host_audience(request.get_host())
+
+
+def controller_zone() -> dt.tzinfo:
+    """The controller's time zone, in which every legal deadline counts its days.
+
+    ``GDPRKIT["TIME_ZONE"]`` when set, else the register's ``controller.time_zone`` (when a
+    register is configured and declares one), else Django's ``settings.TIME_ZONE``, else UTC.
+    Request deadlines (Art. 12(3)) and retention sweeps count from the local date of this zone
+    (Reg. 1182/71 Art. 3), so a request received at 00:30 UTC on 1 March by a shop in the
+    Azores (UTC-1) was received on 28 February.
+
+    Raises:
+        ConfigurationError: ``TIME_ZONE`` is not an IANA zone name.
+        RegisterError, OSError: the configured register cannot be loaded.
+
+    Example:
+        >>> from django.conf import settings
+        >>> str(controller_zone()) == settings.TIME_ZONE  # no TIME_ZONE key, none in the register
+        True
+    """
+    conf = gdprkit_settings()
+    if conf.time_zone is not None:
+        return zoneinfo.ZoneInfo(conf.time_zone)
+    if conf.register is not None:
+        zone = load_register(conf.register).controller.zone
+        if zone is not None:
+            return zone
+    name = getattr(settings, "TIME_ZONE", None) or "UTC"
+    try:
+        return zoneinfo.ZoneInfo(str(name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError("settings.TIME_ZONE must be an IANA time zone name") from None
 
 
 def get_register() -> Register:

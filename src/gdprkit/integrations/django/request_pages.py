@@ -24,9 +24,7 @@ import datetime as dt
 import math
 import secrets
 import time
-import zoneinfo
 
-from django.conf import settings  # noqa: TID251 - the django extra
 from django.core.mail import send_mail  # noqa: TID251
 from django.http import HttpRequest, HttpResponse  # noqa: TID251
 from django.urls import reverse  # noqa: TID251
@@ -48,7 +46,7 @@ from gdprkit.integrations._ratelimit import RateLimiter, client_network
 from gdprkit.requests import RequestState
 from gdprkit.requests import SubjectRequest as RequestValue
 
-from .conf import get_holidays, get_keyring
+from .conf import controller_zone, get_holidays, get_keyring
 from .pages import render_page
 from .signals import request_received, request_verified
 
@@ -60,10 +58,7 @@ _LIMITER = RateLimiter(limit=5, window=600.0, capacity=10_000, clock=time.monoto
 
 
 def _zone() -> dt.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(str(getattr(settings, "TIME_ZONE", None) or "UTC"))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return dt.timezone.utc
+    return controller_zone()
 
 
 def _error(request: HttpRequest, status: int, heading: str, explanation: str) -> HttpResponse:
@@ -115,6 +110,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
         received=received,
         channel="web_form",
         subject_id=fields.email,
+        zone=_zone(),
     ).request_identity(received, reason="confirm the e-mail address")
     row = SubjectRequest.from_value(value, now=now)
     row.save()

@@ -33,8 +33,9 @@ Configuration keys (all optional but ``GDPRKIT_REGISTER``):
 - ``GDPRKIT_COOKIE_NOTICE``: the banner's text; its SHA-256 goes into the ledger evidence
   (required with ``GDPRKIT_COOKIE_PURPOSES``).
 - ``GDPRKIT_LOCALE``: language tag recorded in the evidence of banner choices (``"en"``).
-- ``GDPRKIT_TIMEZONE``: the shop's IANA time zone; a subject request's day of receipt, and so its
-  deadline, is counted there (``"UTC"``).
+- ``GDPRKIT_TIME_ZONE`` (or its older spelling ``GDPRKIT_TIMEZONE``): the controller's IANA time
+  zone; a subject request's day of receipt, and so its deadline, and the retention schedule's
+  days are counted there (default: the register's ``controller.time_zone``, else UTC).
 - ``GDPRKIT_SUBJECT_SESSION_KEY``: session key of the logged-in subject's id (``"user_id"``),
   used when no :meth:`GdprKit.subject_loader` is registered.
 - ``GDPRKIT_MASK_LOGS``: mask client addresses in ``werkzeug`` and app logs (``True``).

@@ -241,6 +241,7 @@ def _subject_request_post() -> tuple[flask.Response, int]:
         received=received,
         channel="web_form",
         subject_id=subject,
+        zone=state.timezone,
     )
     handler(subject_request, email=email, message=message)
     body = {
@@ -284,7 +285,7 @@ def create_blueprint(name: str = "gdprkit") -> flask.Blueprint:
       ``{"accept_all": true}``, ``{"reject_all": true}``: sets the signed cookie, and for a
       logged-in subject records the choice in the ledger when ``GDPRKIT_COOKIE_PURPOSES`` is set;
     - ``POST /requests`` with ``{"right": "access", "email": "...", "message": "..."}``: creates
-      a :class:`~gdprkit.requests.SubjectRequest` (day of receipt in ``GDPRKIT_TIMEZONE``),
+      a :class:`~gdprkit.requests.SubjectRequest` (day of receipt in ``GDPRKIT_TIME_ZONE``),
       passes it to the :meth:`GdprKit.request_handler` and answers 202 with its id and deadline.
 
     Bodies must be JSON objects of at most :data:`MAX_BODY_BYTES`; errors are JSON

@@ -1,7 +1,7 @@
 """The data-subject request pages in Flask: form, e-mailed confirmation link, status page.
 
 - ``GET/POST /requests/new``: the form (right, e-mail, message); a valid POST creates a
-  :class:`~gdprkit.requests.SubjectRequest` received now (in ``GDPRKIT_TIMEZONE``) and awaiting
+  :class:`~gdprkit.requests.SubjectRequest` received now (in ``GDPRKIT_TIME_ZONE``) and awaiting
   the identity check, keeps it in the request book, calls the
   :meth:`~gdprkit.integrations.flask.GdprKit.request_handler` and the
   :meth:`~gdprkit.integrations.flask.GdprKit.verification_mailer` with the confirmation link;
@@ -183,6 +183,7 @@ def request_form_page() -> Any:
         received=received,
         channel="web_form",
         subject_id=current_subject(),
+        zone=state.timezone,
     ).request_identity(received, reason="confirm the e-mail address")
     _book(state).put(request)
     ring = state.keyring

@@ -68,7 +68,7 @@ class FlaskSettings:
     banner_text: str
     cookies: tuple[CookieDeclaration, ...]
     locale: str
-    timezone: zoneinfo.ZoneInfo
+    timezone: zoneinfo.ZoneInfo | None
     subject_session_key: str
     masker: TruncationMasker = attrs.field(repr=False)
     mask_logs: bool
@@ -129,11 +129,22 @@ class FlaskSettings:
             raise ConfigurationError(
                 "GDPRKIT_COOKIE_NOTICE (the banner text) is required with GDPRKIT_COOKIE_PURPOSES"
             )
-        zone = _setting(config, "TIMEZONE", "UTC")
-        try:
-            timezone = zoneinfo.ZoneInfo(str(zone))
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ConfigurationError("GDPRKIT_TIMEZONE must be an IANA time zone name") from None
+        # GDPRKIT_TIME_ZONE (GDPRKIT_TIMEZONE, its older spelling); None: the register's
+        # controller.time_zone, else UTC (resolved when the register is loaded).
+        timezone: zoneinfo.ZoneInfo | None = None
+        for key in ("TIME_ZONE", "TIMEZONE"):
+            zone = _setting(config, key, None)
+            if zone is None:
+                continue
+            try:
+                found = zoneinfo.ZoneInfo(str(zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise ConfigurationError(f"GDPRKIT_{key} must be an IANA time zone name") from None
+            if timezone is not None and found != timezone:
+                raise ConfigurationError(
+                    "GDPRKIT_TIME_ZONE and GDPRKIT_TIMEZONE name different zones: set one"
+                )
+            timezone = found
         try:
             masker = TruncationMasker.preset(str(_setting(config, "MASK_PRESET", "ga")))
         except InvalidInput as exc:

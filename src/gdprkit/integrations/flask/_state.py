@@ -96,7 +96,6 @@ class GdprKitState:
         self.cookie_purposes = settings.cookie_purposes
         self.cookie_notice = settings.cookie_notice
         self.locale = settings.locale
-        self.timezone = settings.timezone
         self.subject_session_key = settings.subject_session_key
         self.masker = settings.masker
         self.mask_logs = settings.mask_logs
@@ -121,6 +120,20 @@ class GdprKitState:
         return f"GdprKitState(store={opened})"
 
     # -- resources, opened on first use --------------------------------------------------------
+
+    @property
+    def timezone(self) -> dt.tzinfo:
+        """The controller's time zone: ``GDPRKIT_TIME_ZONE``, else the register's, else UTC.
+
+        Request deadlines (Art. 12(3)) and retention sweeps count their days from local dates
+        in this zone (Reg. 1182/71 Art. 3).
+
+        Raises:
+            RegisterError: no zone is configured and the register cannot be loaded.
+        """
+        if self.settings.timezone is not None:
+            return self.settings.timezone
+        return self.register.controller.zone or dt.timezone.utc
 
     @property
     def register(self) -> Register:
@@ -195,7 +208,7 @@ class GdprKitState:
     def schedule(self) -> RetentionSchedule:
         """The retention schedule the register states."""
         if self._schedule is None:
-            self._schedule = RetentionSchedule.from_register(self.register)
+            self._schedule = RetentionSchedule.from_register(self.register, zone=self.timezone)
         return self._schedule
 
     def close(self) -> None:

@@ -23,7 +23,7 @@ from django.db import transaction  # noqa: TID251 - the django extra
 
 from gdprkit._time import ensure_aware, utc_now
 from gdprkit.errors import GdprkitError
-from gdprkit.integrations.django.conf import get_register
+from gdprkit.integrations.django.conf import controller_zone, get_register
 from gdprkit.integrations.django.models import RetentionRun
 from gdprkit.integrations.django.privacy import ModelPrivacy, mapped_models
 from gdprkit.register import RetentionAction
@@ -58,7 +58,7 @@ class Command(BaseCommand):
         try:
             now = utc_now() if not options["now"] else dt.datetime.fromisoformat(options["now"])
             now = ensure_aware(now, "--now")
-            schedule = RetentionSchedule.from_register(get_register())
+            schedule = RetentionSchedule.from_register(get_register(), zone=controller_zone())
             targets = [p for p in mapped_models() if p.retention is not None]
         except (GdprkitError, ValueError, OSError) as exc:
             raise CommandError(str(exc), returncode=2) from None
