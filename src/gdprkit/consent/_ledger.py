@@ -59,8 +59,8 @@ __all__ = [
 ]
 
 #: Keep a cookie choice (consent *or* refusal) for 6 months, then ask again: CNIL
-#: recommendation of 17 Sep 2020 (deliberation 2020-092), good practice, not binding —
-#: FACTS.md §8d, status 🟡 [S110][S111].  Not applied unless the shop configures it.
+#: recommendation of 17 Sep 2020 (deliberation 2020-092 [S207]), good practice, not binding;
+#: status 🟡 (read from secondary reports).  Not applied unless the shop configures it.
 CNIL_CHOICE_MAX_AGE = Duration(6, DurationUnit.MONTHS)
 
 # Domain separation: the same shop key used elsewhere never yields the same pseudonyms.
@@ -570,7 +570,8 @@ class ConsentLedger:
 
         When ``birth_date`` is given and the subject is below the age of digital consent of
         ``country`` (or the ledger's country) on ``consent.at``, a grant needs
-        ``evidence.parental_authorisation`` (Art. 8(1) GDPR, FACTS.md §2).
+        ``evidence.parental_authorisation`` (Art. 8(1) GDPR [S1]; the ages are
+        :data:`gdprkit.law.DIGITAL_CONSENT_AGES`).
 
         Raises:
             InvalidConsent: the purpose's basis is not consent (with a register).
@@ -803,8 +804,8 @@ class ConsentLedger:
     ) -> LedgerEntry:
         """Record that the subject confirmed an existing consent again (a refresh).
 
-        EDPB 05/2020 section 5.1 recommends refreshing consent "at appropriate intervals"
-        (FACTS.md §8b 🟡 [S102]); the new expiry counts from ``at``.
+        EDPB Guidelines 05/2020 section 5.1 [S205] recommends refreshing consent "at appropriate
+        intervals"; the new expiry counts from ``at``.
 
         Raises:
             InvalidTransition: the purpose's last decision is not a grant, or an objection
@@ -846,8 +847,8 @@ class ConsentLedger:
         """Mark a decision as lapsed, e.g. because the notice or the list of vendors changed.
 
         Decisions past their ``expires_at`` lapse by themselves; this records a lapse the
-        ledger cannot compute (FACTS.md §8d: ask again "whenever purposes, vendors or the
-        notice change").
+        ledger cannot compute: ask again whenever the purposes, vendors or notice change (the
+        information that makes consent informed, Art. 4(11) and 7 GDPR, Recital 42 [S1]).
 
         Raises:
             InvalidTransition: there is no granted or refused decision to expire.
