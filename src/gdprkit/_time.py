@@ -13,6 +13,7 @@ from gdprkit.errors import InvalidInput, InvalidType, NaiveDatetimeError
 
 __all__ = [
     "attach_zone",
+    "day_after_starts",
     "ensure_aware",
     "ensure_zone",
     "local_day",
@@ -129,6 +130,13 @@ def ensure_zone(value: object, name: str = "zone") -> dt.tzinfo | None:
 def local_day(moment: dt.datetime, zone: dt.tzinfo | None) -> dt.date:
     """The controller's local date of ``moment``: in ``zone``, or in its own zone when ``None``."""
     return moment.date() if zone is None else moment.astimezone(zone).date()
+
+
+def day_after_starts(day: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    """Midnight at the start of the day after ``day`` in ``zone``: the instant a period whose
+    last day is ``day`` has run out (Reg. 1182/71 Art. 3(2)(c): it ends "with the expiry of the
+    last hour of the last day"), so a moment is inside the period exactly when it is earlier."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
 
 
 def zone_name(zone: dt.tzinfo) -> str:

@@ -86,6 +86,28 @@ def test_export_json_report_and_deterministic_bytes(
     assert (tmp_path / "out.zip").read_bytes() == first
 
 
+@pytest.mark.parametrize(
+    ("flag", "included"),
+    [((), True), (("--include-observed",), True), (("--no-include-observed",), False)],
+)
+def test_observed_data_follow_wp242_unless_narrowed(
+    tmp_path: Path,
+    inputs: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    flag: tuple[str, ...],
+    included: bool,
+) -> None:
+    # examples/register.toml: web_analytics is consent-based and observed only.  WP242 rev.01
+    # counts observed data as provided (Art. 20(1)); --no-include-observed keeps the narrow one.
+    visits = _jsonl(tmp_path / "visits.jsonl", [{"page": "/"}])
+    assert _export(tmp_path, inputs, "--dataset", f"visits=web_analytics:{visits}", *flag) == 0
+    out = capsys.readouterr().out
+    package = read_package(tmp_path / "out.zip")
+    assert ("visits" in package.dataset_names()) is included
+    assert ("left out dataset 'visits': provenance" in out) is not included
+    assert package.manifest["scope"]["include_observed"] is included
+
+
 def test_verify_package_ok_and_tampered(
     tmp_path: Path, inputs: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -63,14 +63,20 @@ def test_package_layout_and_manifest(tmp_path: Path, shop: Register) -> None:
     pkg = _write(tmp_path / "p.zip", shop)
     with zipfile.ZipFile(pkg.path) as archive:
         names = archive.namelist()
-    assert names == ["data/orders.jsonl", "data/orders.csv", "manifest.json"]
+    assert names == [
+        "data/orders.jsonl",
+        "data/orders.csv",
+        "data/visits.jsonl",
+        "data/visits.csv",
+        "manifest.json",
+    ]
     manifest = pkg.manifest
     assert manifest["format"] == "gdprkit-portability-package"
     assert manifest["version"] == 1
     assert manifest["generated_at"] == WHEN.isoformat()
     assert manifest["subject"] == "tok-7f3a"
     assert manifest["controller"]["name"] == shop.controller.name
-    (orders,) = manifest["datasets"]
+    orders, _visits = manifest["datasets"]
     assert orders["records"] == 5
     assert orders["fields"] == [
         "order",
@@ -86,7 +92,12 @@ def test_package_layout_and_manifest(tmp_path: Path, shop: Register) -> None:
     assert schema["properties"]["placed"] == {"type": "string", "format": "date-time"}
     assert schema["properties"]["ship_to"]["properties"]["city"]["type"] == "string"
     assert schema["properties"]["paid"]["type"] == "boolean"
-    assert set(manifest["members"]) == {"data/orders.jsonl", "data/orders.csv"}
+    assert set(manifest["members"]) == {
+        "data/orders.jsonl",
+        "data/orders.csv",
+        "data/visits.jsonl",
+        "data/visits.csv",
+    }
 
 
 def test_scope_excludes_with_reasons_and_never_reads_excluded(
@@ -107,6 +118,7 @@ def test_scope_excludes_with_reasons_and_never_reads_excluded(
             Dataset("visits", "web_analytics", exploding()),  # consent, but observed only
             Dataset("derived", "account", exploding(), provenance="derived"),
         ],
+        include_observed=False,  # the narrow reading of "provided"
     )
     reasons = {e["name"]: e["reason"] for e in pkg.manifest["excluded"]}
     assert reasons == {
@@ -119,15 +131,42 @@ def test_scope_excludes_with_reasons_and_never_reads_excluded(
     assert all(e["article"].startswith("Art. 20") for e in pkg.manifest["excluded"])
 
 
-def test_observed_data_included_when_the_shop_opts_in(tmp_path: Path, shop: Register) -> None:
+def test_observed_data_included_by_default(tmp_path: Path, shop: Register) -> None:
+    # WP242 rev.01, section III: data observed from the subject's activity are "provided by
+    # the data subject" for Art. 20(1); only inferred or derived data fall outside.
     pkg = _write(
         tmp_path / "p.zip",
         shop,
         datasets=[Dataset("visits", "web_analytics", [{"page": "/"}])],
-        include_observed=True,
     )
     assert pkg.dataset_names() == ("visits",)
+    assert pkg.manifest["excluded"] == []
     assert pkg.manifest["scope"]["include_observed"] is True
+    assert read_package(pkg.path).load()["visits"] == [{"page": "/"}]
+
+
+def test_observed_data_excluded_with_reason_when_the_shop_reads_narrowly(
+    tmp_path: Path, shop: Register
+) -> None:
+    pkg = _write(
+        tmp_path / "p.zip",
+        shop,
+        datasets=[
+            Dataset("orders", "order_fulfilment", [{"a": 1}]),
+            Dataset("visits", "web_analytics", [{"page": "/"}]),
+        ],
+        include_observed=False,
+    )
+    assert pkg.dataset_names() == ("orders",)
+    (entry,) = pkg.manifest["excluded"]
+    assert entry["name"] == "visits"
+    assert entry["reason"] == "provenance"
+    assert entry["article"] == "Art. 20(1)"
+    assert "narrowly" in entry["explanation"]
+    assert "observed" in entry["explanation"]
+    assert pkg.manifest["scope"]["include_observed"] is False
+    with zipfile.ZipFile(pkg.path) as archive:
+        assert "data/visits.jsonl" not in archive.namelist()
 
 
 def test_same_input_gives_identical_bytes(tmp_path: Path, shop: Register) -> None:

@@ -98,8 +98,12 @@ def add_parser(subparsers: Any) -> None:
     )
     export.add_argument(
         "--include-observed",
-        action="store_true",
-        help="treat observed data (activity, device data) as provided for Art. 20",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help=(
+            "treat observed data (activity, device data) as provided for Art. 20, as WP242 "
+            "rev.01 reads it (the default); --no-include-observed keeps the narrow reading"
+        ),
     )
     export.add_argument(
         "--generated-at",

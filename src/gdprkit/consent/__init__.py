@@ -1,7 +1,7 @@
 """Consent with proof: decisions and evidence, a tamper-evident ledger, stores, cookie consent.
 
 A :class:`Consent` is one subject's decision on one purpose, with the :class:`Evidence` that
-proves it (Art. 7(1) GDPR; EDPB Guidelines 05/2020 section 5.1, FACTS.md §8).  A
+proves it (Art. 7(1) GDPR; EDPB Guidelines 05/2020 on consent, section 5.1 [S205]).  A
 :class:`ConsentLedger` appends decisions, withdrawals (Art. 7(3)) and objections (Art. 21) to a
 hash chain kept in a :class:`ConsentStore` (in memory, SQLite, or SQLAlchemy in
 :mod:`gdprkit.consent.sqlalchemy`) and answers :meth:`ConsentLedger.allows` at any instant.

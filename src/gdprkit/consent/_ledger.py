@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from gdprkit._time import ensure_aware, utc_now
+from gdprkit._time import day_after_starts, ensure_aware, ensure_zone, local_day, utc_now
 from gdprkit.consent._chain import (
     GENESIS,
     ChainKey,
@@ -59,8 +59,8 @@ __all__ = [
 ]
 
 #: Keep a cookie choice (consent *or* refusal) for 6 months, then ask again: CNIL
-#: recommendation of 17 Sep 2020 (deliberation 2020-092), good practice, not binding —
-#: FACTS.md §8d, status 🟡 [S110][S111].  Not applied unless the shop configures it.
+#: recommendation of 17 Sep 2020 (deliberation 2020-092 [S207]), good practice, not binding;
+#: status 🟡 (read from secondary reports).  Not applied unless the shop configures it.
 CNIL_CHOICE_MAX_AGE = Duration(6, DurationUnit.MONTHS)
 
 # Domain separation: the same shop key used elsewhere never yields the same pseudonyms.
@@ -305,9 +305,21 @@ class ConsentLedger:
     ``birth_date``.  ``pseudonym_cache`` bounds an in-process map of recent subject ids to their
     pseudonyms (0 disables it).
 
+    ``zone`` is the controller's time zone (a tzinfo or an IANA name such as
+    ``"Europe/Sofia"``).  With it, a maximum age is counted like every other gdprkit period
+    (Reg. 1182/71 Art. 3(1), 3(2)(c), as :mod:`gdprkit.retention` and the request deadlines do):
+    the local day of the decision in ``zone`` is day 0, and the decision expires when the last
+    day of the period has run out, at midnight in ``zone`` — whatever zone the ``at`` datetime
+    carries.  A consent given at 23:30 UTC on 31 March 2025 (02:30 on 1 April in Sofia) with a
+    6-month maximum age lasts to the end of 1 October 2025 in Sofia.  ``None`` (the default)
+    keeps the earlier behaviour: the expiry is ``at`` plus the maximum age, at the same clock
+    time in the zone of ``at`` (here 30 September 2025, 23:30 UTC).  An explicit
+    ``expires_at`` is always kept as given.
+
     Raises:
         KeyMaterialError: the key is shorter than 32 bytes.
-        InvalidType: the key or store has the wrong type.
+        InvalidType: the key or store has the wrong type, or ``zone`` is not a tzinfo or name.
+        InvalidInput: ``zone`` names an unknown time zone.
 
     Example:
         >>> import datetime as dt
@@ -342,7 +354,9 @@ class ConsentLedger:
         country: str | None = None,
         age_overrides: Mapping[str, int] | None = None,
         pseudonym_cache: int = 200_000,
+        zone: dt.tzinfo | str | None = None,
     ) -> None:
+        self._zone = ensure_zone(zone)
         if store is None:
             store = MemoryStore()
         if not isinstance(store, ConsentStore):
@@ -389,6 +403,25 @@ class ConsentLedger:
     def __repr__(self) -> str:
         register = "yes" if self._register is not None else "no"
         return f"ConsentLedger(store={self._store!r}, register={register})"
+
+    @property
+    def zone(self) -> dt.tzinfo | None:
+        """The controller's time zone maximum ages are counted in (``None``: the zone of ``at``).
+
+        Example:
+            >>> ConsentLedger(key=b"k" * 32, zone="Europe/Sofia").zone
+            zoneinfo.ZoneInfo(key='Europe/Sofia')
+        """
+        return self._zone
+
+    def _expiry(self, age: Duration, at: dt.datetime) -> dt.datetime:
+        """When a decision taken at ``at`` with maximum age ``age`` lapses (see the class doc)."""
+        if self._zone is None:
+            expiry: dt.datetime = age.after(at)  # type: ignore[assignment]  # keeps time, zone
+            return expiry
+        # Reg. 1182/71 Art. 3(1): the day of the decision is not counted; Art. 3(2)(c): the
+        # period ends with the expiry of the last hour of its last day, in the controller's zone.
+        return day_after_starts(age.after(local_day(at, self._zone)), self._zone)
 
     @property
     def store(self) -> ConsentStore:
@@ -498,7 +531,7 @@ class ConsentLedger:
             ages = self._max_age if consent.granted else self._refusal_max_age
             age = ages.get(consent.purpose)
             if age is not None:
-                expires_at = age.after(consent.at)  # type: ignore[assignment]
+                expires_at = self._expiry(age, consent.at)
         return ConsentEvent(
             kind=EventKind.GIVEN if consent.granted else EventKind.REFUSED,
             purpose=consent.purpose,
@@ -537,7 +570,8 @@ class ConsentLedger:
 
         When ``birth_date`` is given and the subject is below the age of digital consent of
         ``country`` (or the ledger's country) on ``consent.at``, a grant needs
-        ``evidence.parental_authorisation`` (Art. 8(1) GDPR, FACTS.md §2).
+        ``evidence.parental_authorisation`` (Art. 8(1) GDPR [S1]; the ages are
+        :data:`gdprkit.law.DIGITAL_CONSENT_AGES`).
 
         Raises:
             InvalidConsent: the purpose's basis is not consent (with a register).
@@ -770,8 +804,8 @@ class ConsentLedger:
     ) -> LedgerEntry:
         """Record that the subject confirmed an existing consent again (a refresh).
 
-        EDPB 05/2020 section 5.1 recommends refreshing consent "at appropriate intervals"
-        (FACTS.md §8b 🟡 [S102]); the new expiry counts from ``at``.
+        EDPB Guidelines 05/2020 section 5.1 [S205] recommends refreshing consent "at appropriate
+        intervals"; the new expiry counts from ``at``.
 
         Raises:
             InvalidTransition: the purpose's last decision is not a grant, or an objection
@@ -794,7 +828,7 @@ class ConsentLedger:
         if fold is None or fold.decision != "granted" or fold.objected_at is not None:
             raise InvalidTransition(f"purpose {purpose!r} has no standing consent to renew")
         if expires_at is None and purpose in self._max_age:
-            expires_at = self._max_age[purpose].after(moment)  # type: ignore[assignment]
+            expires_at = self._expiry(self._max_age[purpose], moment)
         event = ConsentEvent(
             kind=EventKind.RENEWED, purpose=purpose, at=moment, expires_at=expires_at,
             evidence=evidence,
@@ -813,8 +847,8 @@ class ConsentLedger:
         """Mark a decision as lapsed, e.g. because the notice or the list of vendors changed.
 
         Decisions past their ``expires_at`` lapse by themselves; this records a lapse the
-        ledger cannot compute (FACTS.md §8d: ask again "whenever purposes, vendors or the
-        notice change").
+        ledger cannot compute: ask again whenever the purposes, vendors or notice change (the
+        information that makes consent informed, Art. 4(11) and 7 GDPR, Recital 42 [S1]).
 
         Raises:
             InvalidTransition: there is no granted or refused decision to expire.

@@ -35,10 +35,10 @@ _LOCALE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _PURPOSE = re.compile(r"[a-z][a-z0-9_\-]{0,63}")
 
 # Ways of "agreeing" that are not a clear affirmative act. Recital 32 GDPR: "Silence, pre-ticked
-# boxes or inactivity should not ... constitute consent" (FACTS.md §8a ✅ [S1]); EDPB Guidelines
-# 05/2020 para. 86: scrolling or swiping "will not under any circumstances" satisfy it (FACTS.md
-# §8b 🟡 [S99][S101]); a cookie wall's "accept"-only button is not valid consent (paras 38-41,
-# §8b 🟡 [S99][S100]).
+# boxes or inactivity should not ... constitute consent" (GDPR [S1]); EDPB Guidelines 05/2020
+# para. 86 [S205]: scrolling or swiping "will not under any circumstances" satisfy it; a cookie
+# wall's "accept"-only button is not valid consent (paras 38-41 [S205]).  Both passages as
+# quoted by secondary reports of the guidelines (not re-read in the EDPB's own text).
 _NOT_CONSENT = {
     "pre_ticked": "a pre-ticked box is not a clear affirmative act (Recital 32 GDPR)",
     "pre_ticked_box": "a pre-ticked box is not a clear affirmative act (Recital 32 GDPR)",
@@ -61,7 +61,7 @@ def notice_digest(text: str) -> str:
     """Return the SHA-256 (hex) of the exact notice text shown, encoded as UTF-8.
 
     Keep the text itself in your notice archive under its version; the ledger stores only this
-    digest, which proves which text a subject saw (EDPB 05/2020 section 5.1, FACTS.md §8b).
+    digest, which proves which text a subject saw (EDPB Guidelines 05/2020 section 5.1 [S205]).
 
     Raises:
         InvalidType: ``text`` is not a string.
@@ -80,7 +80,7 @@ class Method(str, enum.Enum):
 
     Pre-ticked boxes, silence, inactivity and scrolling are deliberately *not* members:
     :meth:`parse` refuses them with :class:`~gdprkit.errors.InvalidConsent`, citing Recital 32
-    and EDPB Guidelines 05/2020 (FACTS.md §8a, §8b).
+    GDPR and EDPB Guidelines 05/2020 para. 86 [S205].
 
     Example:
         >>> Method.parse("double_opt_in")
@@ -127,7 +127,7 @@ class EventKind(str, enum.Enum):
     ``given``/``refused``: a decision (Art. 4(11)); ``withdrawn``: Art. 7(3); ``objected``: an
     objection under Art. 21; ``expired``: the shop marks a decision as lapsed (refresh interval
     reached, notice changed); ``renewed``: the subject confirms an existing consent again
-    (EDPB 05/2020 section 5.1: refresh "at appropriate intervals", FACTS.md §8b 🟡 [S102]).
+    (EDPB Guidelines 05/2020 section 5.1 [S205]: refresh "at appropriate intervals").
     """
 
     GIVEN = "given"
@@ -139,7 +139,7 @@ class EventKind(str, enum.Enum):
 
 
 class ObjectionGround(str, enum.Enum):
-    """The paragraph of Art. 21 GDPR an objection rests on (FACTS.md §1c ✅ [S1]).
+    """The paragraph of Art. 21 GDPR an objection rests on (Art. 21(1)-(3) and (6) GDPR [S1]).
 
     ``21(1)``: processing on Art. 6(1)(e) or (f); the controller may go on only if it shows
     compelling legitimate grounds (decided out of band, not by the ledger).  ``21(2)``/``21(3)``:
@@ -201,8 +201,10 @@ def _locale(_instance: object, attribute: attrs.Attribute[Any], value: object) -
 
 def _masked_ip(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     # Only a masked address may be kept as evidence: IPv4 with the last octet zeroed, IPv6 with
-    # the last 80 bits zeroed (/48), the common truncations (FACTS.md §6). EDPB 05/2020 para.
-    # 104-106: proving consent should not itself lead to excessive processing ([S103]).
+    # the last 80 bits zeroed (/48), the truncation of Google's "IP masking" (Google Analytics Help,
+    # "[UA] IP masking in Universal Analytics", https://support.google.com/analytics/answer/2763052).
+    # EDPB Guidelines 05/2020 paras 104-106 [S205]: proving consent should not itself lead to
+    # excessive processing.
     if value is None:
         return
     if not isinstance(value, str):
@@ -249,7 +251,7 @@ class ParentalAuthorisation:
     """Proof that a holder of parental responsibility gave or authorised a child's consent.
 
     Art. 8(1) GDPR; the controller makes "reasonable efforts to verify" it, "taking into
-    consideration available technology" (Art. 8(2), FACTS.md §2 ✅ [S1]).  ``method`` says how
+    consideration available technology" (Art. 8(2) GDPR [S1]).  ``method`` says how
     (``"email_confirmation"``, ``"signed_form"``, ``"card_check"``); ``reference`` is the shop's
     own (pseudonymous) reference to the parent's confirmation, never shown in reprs.
 
@@ -298,7 +300,7 @@ def _parental(value: object) -> ParentalAuthorisation | None:
 class Evidence:
     """How, when and on what information a decision was obtained (Art. 7(1); EDPB 05/2020 §5.1).
 
-    The fields follow the EDPB's "who, when, what information, how" list (FACTS.md §8b):
+    The fields follow the EDPB's "who, when, what information, how" list (Guidelines 05/2020 section 5.1 [S205]):
     ``method``; the ``notice_version`` and the SHA-256 of the exact text shown
     (:func:`notice_digest`); ``locale`` and ``channel`` (``"web"``, ``"email"``, ``"app"``,
     ``"phone"``, ``"paper"``); ``collected_by`` (the system or staff id that recorded it);
@@ -410,7 +412,7 @@ class Consent:
     """One subject's decision on one purpose: granted or refused, when, until when, and how.
 
     One value per purpose, so a bundled "I agree to everything" cannot be recorded as one
-    decision (Recital 43; EDPB 05/2020 paras 42-45, FACTS.md §8b ✅ [S98]).  ``expires_at`` is
+    decision (Recital 43 GDPR; EDPB Guidelines 05/2020 paras 42-45 [S205]).  ``expires_at`` is
     optional; a ledger fills it from the purpose's maximum age when it is absent.
 
     Raises:

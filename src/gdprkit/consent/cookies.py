@@ -1,8 +1,8 @@
 """Cookie consent: categories, a signed versioned cookie value, and recording it in a ledger.
 
 Storing or reading information on a visitor's device needs consent, except what is strictly
-necessary for the service the visitor asked for (ePrivacy Directive Art. 5(3), FACTS.md §8c ✅
-[S107]); consent has the GDPR meaning (Art. 4(11), Art. 7).  The visitor's choice is kept in a
+necessary for the service the visitor asked for (ePrivacy Directive 2002/58/EC Art. 5(3)
+[S206]); consent has the GDPR meaning (Art. 4(11), Art. 7).  The visitor's choice is kept in a
 cookie whose value is signed (HMAC-SHA-256, truncated to 128 bits) under a key id, so it can be
 trusted when read back, and carries a format version so the format can change later.
 
@@ -87,7 +87,7 @@ _MIN_KEY_BYTES = 32
 class CookieCategory(str, enum.Enum):
     """The cookie categories a banner offers.
 
-    ``necessary`` cookies need no consent (ePrivacy Art. 5(3), second sentence, FACTS.md §8c) and
+    ``necessary`` cookies need no consent (ePrivacy Directive Art. 5(3), second sentence [S206]) and
     are always allowed; the others need an opt-in each.
     """
 
@@ -290,8 +290,9 @@ def parse_cookie(
     A cookie signed for another audience (a sibling site sharing the key ring) fails as
     tampered; an old ``gdc1`` cookie, which names no audience, as an unknown version.
 
-    ``max_age`` defaults to 6 months, the CNIL's recommendation for keeping a choice (FACTS.md
-    §8d, 🟡 secondary sources, not binding; pass your own or ``None``).  With ``policy_version``
+    ``max_age`` defaults to 6 months, the CNIL's recommendation for keeping a choice
+    (deliberation 2020-092 [S207]; not binding, read from secondary reports; pass your own or
+    ``None``).  With ``policy_version``
     a choice made under another policy version counts as lapsed (ask again when the purposes,
     vendors or notice change).
 

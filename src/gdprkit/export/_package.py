@@ -22,7 +22,13 @@ from gdprkit._files import atomic_output
 from gdprkit._time import ensure_aware, utc_now
 from gdprkit.errors import GdprkitError, InvalidInput, InvalidType, NaiveDatetimeError
 from gdprkit.export._csvworker import CsvHelper
-from gdprkit.export._model import Attachment, Dataset, Redactor, portability_exclusion
+from gdprkit.export._model import (
+    Attachment,
+    Dataset,
+    ExclusionReason,
+    Redactor,
+    portability_exclusion,
+)
 from gdprkit.export._reader import PortabilityPackage
 from gdprkit.export._values import CsvSpool, make_encoder
 from gdprkit.register import Controller, Register
@@ -326,7 +332,7 @@ def write_package(
     *,
     attachments: Iterable[Attachment] = (),
     generated_at: dt.datetime | None = None,
-    include_observed: bool = False,
+    include_observed: bool = True,
     redact: Redactor | None = None,
     compresslevel: int = 1,
     batch_size: int = _BATCH,
@@ -361,6 +367,12 @@ def write_package(
     ``subject`` is a pseudonym for the data subject (e.g. a keyed token from
     ``gdprkit.pseudonymise``); it is written to the manifest but never to messages or reprs.
     ``redact`` removes third parties' data from each record (Art. 20(4)).
+    ``include_observed`` follows :func:`portability_exclusion`: data observed from the subject's
+    use of the service count as provided (Article 29 WP, Guidelines on the right to data
+    portability, WP242 rev.01, endorsed by the EDPB), so they are written by default; a shop that
+    reads Art. 20(1) narrowly passes ``include_observed=False``, and such datasets are then listed
+    under ``excluded`` with the reason ``provenance``.  The manifest records the choice
+    (``scope.include_observed``).
 
     Raises:
         NotFound: a dataset or attachment names a purpose the register does not have.
@@ -457,6 +469,18 @@ def _write_archive(
     return manifest
 
 
+def _explanation(reason: ExclusionReason, include_observed: bool) -> str:
+    """The manifest's explanation, saying so when the controller chose the narrow reading."""
+    if reason is ExclusionReason.PROVENANCE and not include_observed:
+        return (
+            "portability covers only data the data subject has provided; this controller reads "
+            "that narrowly (include_observed=False) and leaves out data observed from the use of "
+            "the service as well as inferred or derived data and data from third parties "
+            "(WP242 rev.01 reads observed data as provided)"
+        )
+    return reason.explanation
+
+
 def _fill_archive(
     archive: zipfile.ZipFile,
     register: Register,
@@ -490,7 +514,7 @@ def _fill_archive(
                     "purpose": purpose.id,
                     "reason": reason.value,
                     "article": reason.article,
-                    "explanation": reason.explanation,
+                    "explanation": _explanation(reason, include_observed),
                 }
             )
             continue
@@ -533,7 +557,7 @@ def _fill_archive(
                     "purpose": purpose.id,
                     "reason": reason.value,
                     "article": reason.article,
-                    "explanation": reason.explanation,
+                    "explanation": _explanation(reason, include_observed),
                 }
             )
             continue

@@ -54,7 +54,7 @@ def purpose_rights(purpose: Purpose) -> tuple[Right, ...]:
 
     ``law.rights_for`` reads the Art. 6(1) basis; explicit consent under Art. 9(2)(a) adds the
     consent rights too: withdrawal (Art. 7(3)) and, with automated means, portability
-    (Art. 20(1)(a)) — FACTS.md §1c ✅ [S1].
+    (Art. 20(1)(a)) — GDPR [S1].
     """
     rights = set(
         rights_for(
@@ -529,7 +529,7 @@ def build_access_report(
     purposes and basis (15(1)(a)), categories (b), recipients (c), the retention period or
     criteria (d), the rights that apply (e), the right to complain (f, Art. 77), the source where
     data were not collected from the subject (g), automated decision-making (h) and transfers
-    with their safeguards (15(2)) — FACTS.md §1c, §9 ✅ [S1].  The records themselves are the
+    with their safeguards (15(2)) — GDPR Art. 15 [S1].  The records themselves are the
     copy of Art. 15(3); they are read into memory (use the portability package for very large
     datasets).  ``redact`` removes third parties' data first (Art. 15(4)).
 

@@ -449,6 +449,52 @@ SOURCES: Mapping[str, Source] = types.MappingProxyType(
                 'section III: data "provided by" the data subject include observed data; '
                 "inferred and derived data do not.",
             ),
+            _source(
+                "S205",
+                "EDPB, Guidelines 05/2020 on consent under Regulation 2016/679, version 1.1 "
+                "(adopted 4 May 2020), "
+                "https://www.edpb.europa.eu/sites/default/files/files/file1/edpb_guidelines_202005_consent_en.pdf "  # noqa: E501 - a URL
+                "— paras 42-45 (granularity), 86 (scrolling is not a clear affirmative action), "
+                'section 5.1 (demonstrating consent; refresh it "at appropriate intervals").',
+            ),
+            _source(
+                "S206",
+                "Directive 2002/58/EC (ePrivacy Directive), Art. 5(3) as amended by Directive "
+                "2009/136/EC, https://eur-lex.europa.eu/eli/dir/2002/58/oj — storing or reading "
+                "information on a user's device needs consent, except for transmission or what "
+                "is strictly necessary for a service the user explicitly requested.",
+            ),
+            _source(
+                "S207",
+                'CNIL, délibération n° 2020-092 du 17 septembre 2020 (recommandation "cookies '
+                'et autres traceurs"), '
+                "https://www.cnil.fr/sites/cnil/files/atoms/files/recommandation-cookies-et-autres-traceurs.pdf "  # noqa: E501 - a URL
+                "— keeping the user's choice (consent or refusal) for 6 months is good "
+                "practice; a recommendation, not binding (gdprkit's reading rests on secondary "
+                "reports of this passage).",
+            ),
+            _source(
+                "S208",
+                'ENISA, "Pseudonymisation techniques and best practices" (November 2019), '
+                "https://www.enisa.europa.eu/publications/pseudonymisation-techniques-and-best-practices "  # noqa: E501 - a URL
+                "— sections 5.1.4 (keyed hash), 5.1.5 (encryption), 5.4 (recovery), "
+                "5.5 (protecting the secret), 7.2 (e-mail addresses), 8.7 (countermeasures).",
+            ),
+            _source(
+                "S209",
+                "EDPB, Guidelines 01/2025 on pseudonymisation (adopted for public consultation "
+                "on 16 January 2025), "
+                "https://www.edpb.europa.eu/our-work-tools/documents/public-consultations/2025/guidelines-012025-pseudonymisation_en "  # noqa: E501 - a URL
+                "— pseudonymised data remain personal data; pseudonymisation secrets are kept "
+                "separately (paragraph numbers not checked).",
+            ),
+            _source(
+                "S210",
+                "CJEU, C-582/14 Breyer, judgment of 19 October 2016, ECLI:EU:C:2016:779, "
+                "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:62014CJ0582 — a "
+                "dynamic IP address is personal data for a website operator that has the legal "
+                "means to identify the person with the internet access provider's data.",
+            ),
         )
     }
 )

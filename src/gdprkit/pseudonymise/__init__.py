@@ -1,10 +1,10 @@
 """Pseudonymisation: a key ring, keyed tokens, reversible tokens, crypto-shredding, record policies.
 
 Everything here is *pseudonymisation* in the sense of Art. 4(5) GDPR, never anonymisation: the
-results stay personal data (Recital 26, FACTS.md §7a) for anyone who holds the key ring. Only
+results stay personal data (Recital 26 GDPR [S1]) for anyone who holds the key ring. Only
 keyed techniques are offered; a plain hash of an identifier is not, because guessable inputs (IPv4
-addresses, e-mail addresses, phone numbers) are reversed by brute force (ENISA 2019 §6.1, §7.2,
-FACTS.md §7c). See the docs page "Pseudonymisation" for choosing a technique.
+addresses, e-mail addresses, phone numbers) are reversed by brute force (ENISA 2019 §6.1, §7.2
+[S208]). See the docs page "Pseudonymisation" for choosing a technique.
 
 Example:
     >>> from gdprkit.pseudonymise import KeyRing, Pseudonymiser, canonical

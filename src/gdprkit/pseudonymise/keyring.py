@@ -1,8 +1,8 @@
 """Named secret keys with one active key, rotation, HKDF sub-keys, and no secret in any repr.
 
 A :class:`KeyRing` holds the *pseudonymisation secrets* that Art. 4(5) GDPR calls "additional
-information" which must be "kept separately" (FACTS.md §7a; EDPB Guidelines 01/2025 and ENISA
-2019 §5.5, FACTS.md §7b/§7c). New tokens use the **active** key; older keys stay in the ring so
+information" which must be "kept separately" (GDPR [S1]; EDPB Guidelines 01/2025 [S209] and ENISA
+2019 §5.5 [S208]). New tokens use the **active** key; older keys stay in the ring so
 that existing tokens can still be verified or revealed until they are rotated.
 
 Every key is at least 256 bits (32 bytes) of secret material. Each use derives its own sub-key
@@ -55,7 +55,7 @@ from gdprkit.errors import InvalidInput, InvalidType, KeyMaterialError, NotFound
 
 __all__ = ["DEFAULT_ENV_VAR", "KEYRING_FORMAT_VERSION", "MIN_KEY_BYTES", "KeyRing"]
 
-#: The smallest key gdprkit accepts: 256 bits. ENISA 2019 §5.1.4 (FACTS.md §7c) calls a keyed
+#: The smallest key gdprkit accepts: 256 bits. ENISA 2019 §5.1.4 [S208] calls a keyed
 #: hash robust "as long as the key has not been compromised"; 256 bits keeps brute force on the
 #: key itself out of reach, and matches the output size of HMAC-SHA-256.
 MIN_KEY_BYTES = 32
@@ -255,7 +255,7 @@ class KeyRing:
         """Return the documented JSON form, **including the key material**.
 
         The long name is deliberate: this is the only method that reveals keys. Store the result
-        where the pseudonymised data are not (ENISA 2019 §5.5, FACTS.md §7c).
+        where the pseudonymised data are not (ENISA 2019 §5.5 [S208]).
 
         Example:
             >>> ring = KeyRing.generate()

@@ -3,7 +3,7 @@
 A :class:`RecordPolicy` names an action for every field a record may hold. Fields the policy
 does not name make :meth:`RecordPolicy.apply` fail by default, so a column added to a table
 later never flows into the analytics copy unnoticed (data protection by design, Art. 25(1) and
-Recital 78: "pseudonymising personal data as soon as possible", FACTS.md §7a).
+Recital 78: "pseudonymising personal data as soon as possible", GDPR [S1]).
 
 The policy is compiled once into a per-field table of callables; applying it to a record is one
 dictionary pass. ``None`` values pass through every action unchanged (a missing value is not
@@ -236,7 +236,7 @@ def mask(masker: Masker) -> FieldAction:
 
 
 def email_domain() -> FieldAction:
-    """Keep only the lower-cased domain of an e-mail address (ENISA 2019 §7.2, FACTS.md §7c).
+    """Keep only the lower-cased domain of an e-mail address (ENISA 2019 §7.2 [S208]).
 
     Example:
         >>> RecordPolicy({"e": email_domain()}).apply({"e": "Ann@Shop.Example"})

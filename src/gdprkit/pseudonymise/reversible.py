@@ -2,8 +2,8 @@
 
 Use these only where the shop must re-identify (answering an access request on pseudonymised
 analytics, a breach notification): the key is both the pseudonymisation secret and the recovery
-secret (ENISA 2019 §5.1.5 and §5.4, FACTS.md §7c), and under Recital 29 the additional
-information must be kept separately, with named authorised persons (FACTS.md §7a). Where no
+secret (ENISA 2019 §5.1.5 and §5.4 [S208]), and under Recital 29 the additional
+information must be kept separately, with named authorised persons (GDPR [S1]). Where no
 re-identification is needed, prefer :class:`~gdprkit.pseudonymise.Pseudonymiser`.
 
 Token format, version 1 (``rs1``)::

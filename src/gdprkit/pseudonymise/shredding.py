@@ -14,12 +14,12 @@ How it works:
   blob cannot be opened as another subject's.
 
 **Operational rule**: the key store must *not* be in the same backup as the sealed data, and its
-own backups must expire within the time the shop promises for erasure (Art. 12(3): one month,
-FACTS.md §3). Otherwise restoring a backup brings the forgotten keys back and the "erased" data
-with them. Keep the key ring apart from both (ENISA 2019 §5.5, FACTS.md §7c).
+own backups must expire within the time the shop promises for erasure (Art. 12(3) GDPR: one month
+[S1]). Otherwise restoring a backup brings the forgotten keys back and the "erased" data
+with them. Keep the key ring apart from both (ENISA 2019 §5.5 [S208]).
 
-Sealed values stay personal data while the key exists (pseudonymisation, Art. 4(5), Recital 26;
-FACTS.md §7a).
+Sealed values stay personal data while the key exists (pseudonymisation, Art. 4(5), Recital 26
+GDPR [S1]).
 
 Example:
     >>> from gdprkit.pseudonymise import KeyRing, MemorySubjectKeyStore, SubjectKeys

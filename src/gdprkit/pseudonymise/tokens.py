@@ -1,8 +1,8 @@
 """Deterministic keyed tokens: HMAC-SHA-256 under a per-domain HKDF sub-key, with key rotation.
 
 A token is a *pseudonym* in the sense of Art. 4(5) GDPR: without the key ring (the "additional
-information", FACTS.md §7a) it cannot be attributed to a person, and ENISA (2019, §5.1.4,
-FACTS.md §7c) calls a keyed hash "a robust pseudonymisation technique … as long as the key has
+information", GDPR [S1]) it cannot be attributed to a person, and ENISA (2019, §5.1.4,
+[S208]) calls a keyed hash "a robust pseudonymisation technique … as long as the key has
 not been compromised". A plain, unkeyed hash is deliberately **not** offered: ENISA (§6.1)
 reversed SHA-256 of every IPv4 address in about two minutes on a laptop, and e-mail addresses
 (§7.2) and phone numbers are just as guessable.

@@ -39,7 +39,7 @@ class Duration:
     """A period of whole days, weeks, months or years, added calendar-correctly.
 
     Months and years clamp to the last day of a shorter month, as Regulation 1182/71
-    Art. 3(2)(c) does for periods in months (FACTS.md §3b ✅ [S6]): 31 January + 1 month is
+    Art. 3(2)(c) does for periods in months [S200]: 31 January + 1 month is
     28 (or 29) February.
 
     Example:

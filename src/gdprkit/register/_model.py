@@ -429,7 +429,7 @@ def _special(value: object) -> SpecialCategoryCondition | None:
 class Purpose:
     """One processing purpose: the unit consent, retention and exports are keyed by.
 
-    Fields follow Art. 30(1)(b)-(f) and the information items of Arts. 13 and 14 (FACTS.md §9).
+    Fields follow Art. 30(1)(b)-(f) and the information items of Arts. 13 and 14 GDPR [S1].
     ``basis`` covers the purpose; ``operations`` split out parts on another basis (post vs
     e-mail marketing); ``retentions`` add periods per kind of record or country beside the main
     ``retention``; ``other_categories`` name shop categories declared in the register's

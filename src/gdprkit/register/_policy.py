@@ -192,7 +192,7 @@ class StatutoryReference:
         if not rows:
             raise NotFound(
                 f"no statutory retention row {self.document!r} for {', '.join(countries)} in "
-                "gdprkit.law (FACTS.md §5)"
+                "gdprkit.law (see gdprkit.law.STATUTORY_RETENTION, or the docs' Sources page)"
             )
         return tuple(rows)
 

@@ -78,12 +78,12 @@ def digital_consent_ages() -> st.SearchStrategy[DigitalConsentAge]:
 
 
 def fact_sources() -> st.SearchStrategy[Source]:
-    """The FACTS.md sources cited by :mod:`gdprkit.law`."""
+    """The sources cited by :mod:`gdprkit.law` (:data:`gdprkit.law.sources.SOURCES`)."""
     return st.sampled_from(list(SOURCES.values()))
 
 
 def statutory_retentions() -> st.SearchStrategy[StatutoryRetention]:
-    """Shipped rows of the statutory retention table (FACTS.md §5)."""
+    """Shipped rows of the statutory retention table (:data:`gdprkit.law.STATUTORY_RETENTION`)."""
     return st.sampled_from(STATUTORY_RETENTION)
 
 

@@ -115,7 +115,7 @@ def transfers() -> st.SearchStrategy[Transfer]:
     return named | unnamed
 
 
-# Rows gdprkit.law holds (FACTS.md §5), so references resolve; "missing_row" never does.
+# Rows gdprkit.law holds (STATUTORY_RETENTION), so references resolve; "missing_row" never does.
 _DOCUMENTS = st.sampled_from(
     [("accounting_registers", "BG"), ("books_and_records", "DE"), ("missing_row", "LV")]
 )

@@ -120,8 +120,9 @@ def assert_no_raw_ips(
     address does *not* count as raw when:
 
     - it is truncated: every bit after the first ``ipv4_prefix`` (IPv6: ``ipv6_prefix``) bits
-      is zero.  The defaults, /24 and /48, are the ``ga`` truncation preset (FACTS.md §6); use
-      ``ipv6_prefix=64`` for ``matomo1`` and ``None`` to accept no truncated address at all;
+      is zero.  The defaults, /24 and /48, are the ``ga`` truncation preset of
+      :mod:`gdprkit.ip`; use ``ipv6_prefix=64`` for ``matomo1`` and ``None`` to accept no
+      truncated address at all;
     - it lies in one of the networks of ``allow`` (e.g. the shop's own servers);
     - it lies in one of the special ranges of ``skip`` (:class:`gdprkit.ip.SpecialRange`
       values; by default loopback and unspecified, which name no one).  The documentation

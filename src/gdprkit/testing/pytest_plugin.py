@@ -137,9 +137,9 @@ _DEMO_REGISTER: dict[str, Any] = {
                 "period": "10 years",
                 "trigger": "invoice_issued",
                 "alignment": "end_of_year",
-                # FACTS.md §5 (Germany): books and records 10 years from the end of the
-                # calendar year, §147(1),(3),(4) AO and §257(1),(4) HGB [S53][S54].
-                "citation": "§147(1),(3) AO; §257(1),(4) HGB (FACTS.md §5)",
+                # Germany: books and records 10 years from the end of the calendar year,
+                # §147(1),(3),(4) AO and §257(1),(4) HGB (gdprkit.law's row, [S53][S54]).
+                "citation": "§147(1),(3) AO; §257(1),(4) HGB",
             },
         },
     ],
