@@ -533,6 +533,7 @@ def test_the_retention_schedule_counts_in_the_controller_zone(tmp_path: Path) ->
     with app.app_context():
         assert str(gdpr.schedule.zone) == "Atlantic/Azores"
         assert str(gdpr.state.timezone) == "Atlantic/Azores"
+        assert str(gdpr.ledger.zone) == "Atlantic/Azores"  # consent max ages count there too
     plain, gdpr_utc, _ = _app(tmp_path / "utc")
     with plain.app_context():
         assert gdpr_utc.state.timezone == dt.timezone.utc  # no zone anywhere: UTC

@@ -434,3 +434,12 @@ def test_a_bad_time_zone_setting_is_refused() -> None:
 
     with pytest.raises(ConfigurationError, match=r"GDPRKIT\['TIME_ZONE'\] must be an IANA"):
         GdprkitSettings.from_mapping({"TIME_ZONE": "Mars/Olympus"})
+
+
+def test_the_pages_ledger_counts_consent_expiry_in_the_zone(azores_register: str) -> None:
+    from gdprkit.integrations.django import pages
+
+    with override_settings(GDPRKIT={**GDPRKIT, "REGISTER": azores_register}, TIME_ZONE="UTC"):
+        assert str(pages._ledger().zone) == "Atlantic/Azores"
+    with override_settings(GDPRKIT={**GDPRKIT, "TIME_ZONE": "Europe/Sofia"}):
+        assert str(pages._ledger().zone) == "Europe/Sofia"

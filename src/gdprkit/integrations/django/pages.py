@@ -64,7 +64,7 @@ from gdprkit.integrations._pages import (
 from gdprkit.integrations._ratelimit import RateLimiter, client_network
 from gdprkit.ip import TruncationMasker
 
-from .conf import cookie_audience, gdprkit_settings, get_keyring, get_register
+from .conf import controller_zone, cookie_audience, gdprkit_settings, get_keyring, get_register
 from .middleware import cookie_consent
 
 __all__ = [
@@ -195,6 +195,7 @@ def _ledger() -> ConsentLedger:
         key=ring,
         key_id=ring.ids[0],
         register=get_register(),
+        zone=controller_zone(),
     )
 
 

@@ -186,7 +186,9 @@ class GdprKitState:
                 raise ConfigurationError(
                     "GDPRKIT_LEDGER_KEY_ID names a key that is not in the ring"
                 )
-            ledger = ConsentLedger(self.store, key=ring, key_id=key_id, register=self.register)
+            ledger = ConsentLedger(
+                self.store, key=ring, key_id=key_id, register=self.register, zone=self.timezone
+            )
             with self._lock:
                 if self._ledger is None:
                     self._ledger = ledger
