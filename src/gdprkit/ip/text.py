@@ -93,6 +93,19 @@ _PATTERN: Final = re.compile(
     r"(?P<late>)[0-9]{0,2}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?![0-9])(?!\.[0-9])"
     r")"
 )
+# The characters of a run that may hold a _PATTERN match (with the ones its look-arounds test).
+_RUN_CHARS: Final = frozenset("0123456789ABCDEFabcdef:.-")
+# A superset of _PATTERN's matches, cheap to search for (it starts only at '.', '-' or ':'):
+# every IPv4 or 'late' match holds 'digit.digits.digits.digit', every dashed one
+# 'digit-digits-digits-digit', every IPv6 run '::' or six colons with only hex digits and dots
+# between them.
+_CANDIDATE: Final = re.compile(
+    r"[.:-](?:(?<=[0-9]\.)[0-9]{1,3}\.[0-9]{1,3}\.[0-9]"
+    r"|(?<=[0-9]-)[0-9]{1,3}-[0-9]{1,3}-[0-9]"
+    r"|(?<=:)(?::|(?:[0-9A-Fa-f.]*:){5}))"
+    # The rest of the run, so that a hit ends where its run ends.
+    r"[0-9A-Fa-f:.\-]*"
+)
 # Escapes decoded before scanning (rule 1): percent-escapes, repeated '%25' included, and the
 # backslash escapes of JSON and C strings.  Only ASCII results are decoded (anything else cannot
 # be part of an address or change a boundary).
@@ -516,10 +529,15 @@ def _mode(skip_versions: bool) -> int:
     return _VERSIONS if skip_versions else _NO_VERSIONS
 
 
-def _mask_plain(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int]:
-    """Mask text without escapes: one ``re.sub`` pass with the rules in the callback."""
+def _replacer(
+    text: str, masker: IPMasker, mode: int, counts: list[int]
+) -> Callable[[re.Match[str]], str]:
+    """The ``re.sub`` callback masking one :data:`_PATTERN` match of ``text`` (it bumps ``counts``).
+
+    Its rules read ``text`` around the match, so a match found in a window of ``text``
+    (``_PATTERN.finditer(text, a, b)``) is masked exactly as in a pass over the whole text.
+    """
     cache = _run_cache(masker)
-    counts = [0, 0]
     apply = masker.apply
 
     def replace(m: re.Match[str]) -> str:
@@ -587,7 +605,49 @@ def _mask_plain(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int]:
             cache[key] = result
         return run if result is None else result[0]
 
-    return _PATTERN.sub(replace, text), counts[0], counts[1]
+    return replace
+
+
+def _mask_plain_reference(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int]:
+    """Mask text without escapes: one ``re.sub`` pass over all of it (the reference)."""
+    counts = [0, 0]
+    return _PATTERN.sub(_replacer(text, masker, mode, counts), text), counts[0], counts[1]
+
+
+def _mask_plain(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int]:
+    """Mask text without escapes: :data:`_PATTERN` runs only on the runs that may hold a match.
+
+    Every match of :data:`_PATTERN` and every character its look-arounds test lie in one maximal
+    run of :data:`_RUN_CHARS` (the character just outside a run is not one of them, which reads
+    like the edge of the text), and every such run holding a match holds a :data:`_CANDIDATE`
+    hit.  So scanning only the runs around the hits finds the same matches as one pass over
+    the whole text; the callback reads the whole text, so its context checks are unchanged.
+    Same output and counts as :func:`_mask_plain_reference` (tests/ip/test_text_fast.py).
+    """
+    hit = _CANDIDATE.search(text)
+    if hit is None:
+        return text, 0, 0
+    counts = [0, 0]
+    replace = _replacer(text, masker, mode, counts)
+    pieces: list[str] = []
+    last = 0
+    search = _CANDIDATE.search
+    finditer = _PATTERN.finditer
+    run_chars = _RUN_CHARS
+    while hit is not None:
+        start, end = hit.span()
+        while start and text[start - 1] in run_chars:
+            start -= 1
+        for m in finditer(text, start, end):
+            a, b = m.span()
+            pieces.append(text[last:a])
+            pieces.append(replace(m))
+            last = b
+        hit = search(text, end)
+    if not last:
+        return text, counts[0], counts[1]
+    pieces.append(text[last:])
+    return "".join(pieces), counts[0], counts[1]
 
 
 def _escaped_spans(text: str, mode: int) -> list[tuple[int, int, int, int, str, int, str]]:
@@ -653,6 +713,16 @@ def _mask_counted(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int
     if ("%" in text or "\\" in text) and _ESCAPE.search(text):
         return _mask_escaped(text, masker, mode)
     return _mask_plain(text, masker, mode)
+
+
+def _mask_text_reference(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int]:
+    """The straightforward :func:`_mask_counted`: one ``re.sub`` pass over all of the text.
+
+    Kept as the reference the fast path is tested against (tests/ip/test_text_fast.py).
+    """
+    if ("%" in text or "\\" in text) and _ESCAPE.search(text):
+        return _mask_escaped(text, masker, mode)
+    return _mask_plain_reference(text, masker, mode)
 
 
 def mask_text_counted(
