@@ -76,6 +76,16 @@ def test_leak_class_rows_agree(text: str) -> None:
     _agree(f"x{text}\n{text} {text}")
 
 
+@pytest.mark.parametrize("text", LEAK_TEXTS)
+def test_leak_class_rows_agree_from_the_memo(text: str) -> None:
+    # One masker for many texts, as in a log: later texts read runs memoised by earlier ones.
+    fast_masker, reference_masker = TruncationMasker.preset("ga"), TruncationMasker.preset("ga")
+    for mode in MODES:
+        for piece in (text, f" {text} ", f"{text}\n{text}", "\n" + "\n".join(LEAK_TEXTS[:40])):
+            fast = iptext._mask_plain(piece, fast_masker, mode)
+            assert fast == iptext._mask_plain_reference(piece, reference_masker, mode), piece
+
+
 @pytest.mark.parametrize(
     ("text", "changed"),
     [
@@ -95,6 +105,26 @@ def test_fast_path_branches(text: str, changed: bool) -> None:
     _agree(text)
     out = iptext._mask_plain(text, TruncationMasker.preset("ga"), iptext._VERSIONS)[0]
     assert (out != text) is changed
+
+
+def test_runs_between_plain_edges_are_memoised() -> None:
+    ga = TruncationMasker.preset("ga")
+    text = (
+        "203.0.113.7 x\n203.0.113.7 y,203.0.113.7/z Mozilla/5.0 Chrome/1.2.3.4"
+        " ip-203-0-113-7.example"
+    )
+    expected = iptext._mask_plain_reference(text, TruncationMasker.preset("ga"), iptext._VERSIONS)
+    assert expected[0].count("203.0.113.0") == 3
+    assert "Chrome/1.2.3.4" in expected[0]
+    assert iptext._mask_plain(text, ga, iptext._VERSIONS) == expected  # memo filled
+    memo = iptext._SEGMENT_CACHES[ga][iptext._VERSIONS]
+    # Only the runs between plain edges: not the one before '/', not the version after '/',
+    # not the dashed name (glued to a word).
+    assert set(memo) == {"203.0.113.7 ", "\n203.0.113.7 "}
+    assert memo["\n203.0.113.7 "] == ("203.0.113.0", 1, 0)
+    assert iptext._mask_plain(text, ga, iptext._VERSIONS) == expected  # memo read
+    assert not iptext._SEGMENT_CACHES[ga][iptext._NO_VERSIONS]  # one memo per version mode
+    assert "Chrome/1.2.3.0" in iptext._mask_plain(text, ga, iptext._NO_VERSIONS)[0]
 
 
 @settings(max_examples=300)

@@ -100,12 +100,17 @@ _RUN_CHARS: Final = frozenset("0123456789ABCDEFabcdef:.-")
 # 'digit-digits-digits-digit', every IPv6 run '::' or six colons with only hex digits and dots
 # between them.
 _CANDIDATE: Final = re.compile(
-    r"[.:-](?:(?<=[0-9]\.)[0-9]{1,3}\.[0-9]{1,3}\.[0-9]"
-    r"|(?<=[0-9]-)[0-9]{1,3}-[0-9]{1,3}-[0-9]"
-    r"|(?<=:)(?::|(?:[0-9A-Fa-f.]*:){5}))"
+    r"(?:\.(?<=[0-9]\.)[0-9]{1,3}\.[0-9]{1,3}\.[0-9]"
+    r"|-(?<=[0-9]-)[0-9]{1,3}-[0-9]{1,3}-[0-9]"
+    r"|:(?::|(?:[0-9A-Fa-f.]*:){5}))"
     # The rest of the run, so that a hit ends where its run ends.
     r"[0-9A-Fa-f:.\-]*"
 )
+# Characters beside a run that make its masking depend on nothing but the run and these two
+# characters: no rule reads past them (no '/' of a product version, no 'v' of a version, no '['
+# of a slice, no '(' of a call, no word glued on, no 'in-addr.arpa'), so a run between two of
+# them (or the edge of the text) is masked once and memoised.
+_PLAIN_EDGE: Final = frozenset(" \t\r\n\",;=<>|'")
 # Escapes decoded before scanning (rule 1): percent-escapes, repeated '%25' included, and the
 # backslash escapes of JSON and C strings.  Only ASCII results are decoded (anything else cannot
 # be part of an address or change a boundary).
@@ -130,6 +135,11 @@ _CACHE_SIZE: Final = 65536
 # Per-masker cache of IPv6 candidate runs -> replacement (None: no address in the run).  Weak, so
 # it lives exactly as long as the masker and its own result cache.
 _RUN_CACHES: weakref.WeakKeyDictionary[object, dict[str, tuple[str, int, int] | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+# Per-masker memo of the fast scan (see _mask_plain), one dict per version mode.
+_SEGMENT_CACHES: weakref.WeakKeyDictionary[object, tuple[dict[str, tuple[str, int, int]], ...]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -440,6 +450,18 @@ def _run_cache(masker: IPMasker) -> dict[str, tuple[str, int, int] | None] | Non
     return cache
 
 
+def _segment_cache(masker: IPMasker, mode: int) -> dict[str, tuple[str, int, int]] | None:
+    """Per masker and version mode: a run with its two plain edges -> masked run and counts."""
+    try:
+        caches = _SEGMENT_CACHES.get(masker)
+        if caches is None:
+            caches = ({}, {}, {})
+            _SEGMENT_CACHES[masker] = caches
+    except TypeError:  # a masker that cannot be weakly referenced or hashed: no cache
+        return None
+    return caches[mode]
+
+
 # -- scanning ---------------------------------------------------------------------------------
 
 
@@ -634,18 +656,44 @@ def _mask_plain(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int]:
     search = _CANDIDATE.search
     finditer = _PATTERN.finditer
     run_chars = _RUN_CHARS
+    memo = _segment_cache(masker, mode)
+    edge = _PLAIN_EDGE
+    n = len(text)
     while hit is not None:
         start, end = hit.span()
         while start and text[start - 1] in run_chars:
             start -= 1
+        key = None
+        if memo is not None:
+            before = text[start - 1] if start else ""
+            after = text[end] if end < n else ""
+            if (not before or before in edge) and (not after or after in edge):
+                key = f"{before}{text[start:end]}{after}"
+                known = memo.get(key)
+                if known is not None:
+                    pieces.append(text[last:start])
+                    pieces.append(known[0])
+                    last = end
+                    counts[0] += known[1]
+                    counts[1] += known[2]
+                    hit = search(text, end)
+                    continue
+        n4, n6 = counts
+        head = len(pieces)
+        pieces.append(text[last:start])
+        last = start
         for m in finditer(text, start, end):
             a, b = m.span()
             pieces.append(text[last:a])
             pieces.append(replace(m))
             last = b
+        pieces.append(text[last:end])
+        last = end
+        if key is not None and memo is not None:
+            if len(memo) >= _CACHE_SIZE:
+                memo.clear()
+            memo[key] = ("".join(pieces[head + 1 :]), counts[0] - n4, counts[1] - n6)
         hit = search(text, end)
-    if not last:
-        return text, counts[0], counts[1]
     pieces.append(text[last:])
     return "".join(pieces), counts[0], counts[1]
 
