@@ -32,7 +32,10 @@ full, with the reasons, in ``docs/areas/ip.md`` ("Finding addresses in text").  
    WWNs), and SSH fingerprints.
 5. The dotted tail of ``::ffff:192.0.2.128`` belongs to the IPv6 match and is never replaced twice.
 
-Masking results are cached per masker, so repeated addresses cost one dictionary look-up.
+Masking results are cached per masker, so repeated addresses cost one dictionary look-up.  Only
+the runs of address characters around a hit of a cheap candidate pattern are scanned, and a run
+between plain separators (spaces, quotes, commas) is memoised per masker: the output is that of
+one pass over the whole text.
 """
 
 from __future__ import annotations
