@@ -32,7 +32,10 @@ full, with the reasons, in ``docs/areas/ip.md`` ("Finding addresses in text").  
    WWNs), and SSH fingerprints.
 5. The dotted tail of ``::ffff:192.0.2.128`` belongs to the IPv6 match and is never replaced twice.
 
-Masking results are cached per masker, so repeated addresses cost one dictionary look-up.
+Masking results are cached per masker, so repeated addresses cost one dictionary look-up.  Only
+the runs of address characters around a hit of a cheap candidate pattern are scanned, and a run
+between plain separators (spaces, quotes, commas) is memoised per masker: the output is that of
+one pass over the whole text.
 """
 
 from __future__ import annotations
@@ -94,6 +97,24 @@ _PATTERN: Final = re.compile(
     r"(?P<late>)[0-9]{0,2}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?![0-9])(?!\.[0-9])"
     r")"
 )
+# The characters of a run that may hold a _PATTERN match (with the ones its look-arounds test).
+_RUN_CHARS: Final = frozenset("0123456789ABCDEFabcdef:.-")
+# A superset of _PATTERN's matches, cheap to search for (it starts only at '.', '-' or ':'):
+# every IPv4 or 'late' match holds 'digit.digits.digits.digit', every dashed one
+# 'digit-digits-digits-digit', every IPv6 run '::' or six colons with only hex digits and dots
+# between them.
+_CANDIDATE: Final = re.compile(
+    r"(?:\.(?<=[0-9]\.)[0-9]{1,3}\.[0-9]{1,3}\.[0-9]"
+    r"|-(?<=[0-9]-)[0-9]{1,3}-[0-9]{1,3}-[0-9]"
+    r"|:(?::|(?:[0-9A-Fa-f.]*:){5}))"
+    # The rest of the run, so that a hit ends where its run ends.
+    r"[0-9A-Fa-f:.\-]*"
+)
+# Characters beside a run that make its masking depend on nothing but the run and these two
+# characters: no rule reads past them (no '/' of a product version, no 'v' of a version, no '['
+# of a slice, no '(' of a call, no word glued on, no 'in-addr.arpa'), so a run between two of
+# them (or the edge of the text) is masked once and memoised.
+_PLAIN_EDGE: Final = frozenset(" \t\r\n\",;=<>|'")
 # Escapes decoded before scanning (rule 1): percent-escapes, repeated '%25' included, and the
 # backslash escapes of JSON and C strings.  Only ASCII results are decoded (anything else cannot
 # be part of an address or change a boundary).
@@ -118,6 +139,11 @@ _CACHE_SIZE: Final = 65536
 # Per-masker cache of IPv6 candidate runs -> replacement (None: no address in the run).  Weak, so
 # it lives exactly as long as the masker and its own result cache.
 _RUN_CACHES: weakref.WeakKeyDictionary[object, dict[str, tuple[str, int, int] | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+# Per-masker memo of the fast scan (see _mask_plain), one dict per version mode.
+_SEGMENT_CACHES: weakref.WeakKeyDictionary[object, tuple[dict[str, tuple[str, int, int]], ...]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -428,6 +454,18 @@ def _run_cache(masker: IPMasker) -> dict[str, tuple[str, int, int] | None] | Non
     return cache
 
 
+def _segment_cache(masker: IPMasker, mode: int) -> dict[str, tuple[str, int, int]] | None:
+    """Per masker and version mode: a run with its two plain edges -> masked run and counts."""
+    try:
+        caches = _SEGMENT_CACHES.get(masker)
+        if caches is None:
+            caches = ({}, {}, {})
+            _SEGMENT_CACHES[masker] = caches
+    except TypeError:  # a masker that cannot be weakly referenced or hashed: no cache
+        return None
+    return caches[mode]
+
+
 # -- scanning ---------------------------------------------------------------------------------
 
 
@@ -517,10 +555,15 @@ def _mode(skip_versions: bool) -> int:
     return _VERSIONS if skip_versions else _NO_VERSIONS
 
 
-def _mask_plain(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int]:
-    """Mask text without escapes: one ``re.sub`` pass with the rules in the callback."""
+def _replacer(
+    text: str, masker: IPMasker, mode: int, counts: list[int]
+) -> Callable[[re.Match[str]], str]:
+    """The ``re.sub`` callback masking one :data:`_PATTERN` match of ``text`` (it bumps ``counts``).
+
+    Its rules read ``text`` around the match, so a match found in a window of ``text``
+    (``_PATTERN.finditer(text, a, b)``) is masked exactly as in a pass over the whole text.
+    """
     cache = _run_cache(masker)
-    counts = [0, 0]
     apply = masker.apply
 
     def replace(m: re.Match[str]) -> str:
@@ -588,7 +631,75 @@ def _mask_plain(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int]:
             cache[key] = result
         return run if result is None else result[0]
 
-    return _PATTERN.sub(replace, text), counts[0], counts[1]
+    return replace
+
+
+def _mask_plain_reference(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int]:
+    """Mask text without escapes: one ``re.sub`` pass over all of it (the reference)."""
+    counts = [0, 0]
+    return _PATTERN.sub(_replacer(text, masker, mode, counts), text), counts[0], counts[1]
+
+
+def _mask_plain(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int]:
+    """Mask text without escapes: :data:`_PATTERN` runs only on the runs that may hold a match.
+
+    Every match of :data:`_PATTERN` and every character its look-arounds test lie in one maximal
+    run of :data:`_RUN_CHARS` (the character just outside a run is not one of them, which reads
+    like the edge of the text), and every such run holding a match holds a :data:`_CANDIDATE`
+    hit.  So scanning only the runs around the hits finds the same matches as one pass over
+    the whole text; the callback reads the whole text, so its context checks are unchanged.
+    Same output and counts as :func:`_mask_plain_reference` (tests/ip/test_text_fast.py).
+    """
+    hit = _CANDIDATE.search(text)
+    if hit is None:
+        return text, 0, 0
+    counts = [0, 0]
+    replace = _replacer(text, masker, mode, counts)
+    pieces: list[str] = []
+    last = 0
+    search = _CANDIDATE.search
+    finditer = _PATTERN.finditer
+    run_chars = _RUN_CHARS
+    memo = _segment_cache(masker, mode)
+    edge = _PLAIN_EDGE
+    n = len(text)
+    while hit is not None:
+        start, end = hit.span()
+        while start and text[start - 1] in run_chars:
+            start -= 1
+        key = None
+        if memo is not None:
+            before = text[start - 1] if start else ""
+            after = text[end] if end < n else ""
+            if (not before or before in edge) and (not after or after in edge):
+                key = f"{before}{text[start:end]}{after}"
+                known = memo.get(key)
+                if known is not None:
+                    pieces.append(text[last:start])
+                    pieces.append(known[0])
+                    last = end
+                    counts[0] += known[1]
+                    counts[1] += known[2]
+                    hit = search(text, end)
+                    continue
+        n4, n6 = counts
+        head = len(pieces)
+        pieces.append(text[last:start])
+        last = start
+        for m in finditer(text, start, end):
+            a, b = m.span()
+            pieces.append(text[last:a])
+            pieces.append(replace(m))
+            last = b
+        pieces.append(text[last:end])
+        last = end
+        if key is not None and memo is not None:
+            if len(memo) >= _CACHE_SIZE:
+                memo.clear()
+            memo[key] = ("".join(pieces[head + 1 :]), counts[0] - n4, counts[1] - n6)
+        hit = search(text, end)
+    pieces.append(text[last:])
+    return "".join(pieces), counts[0], counts[1]
 
 
 def _escaped_spans(text: str, mode: int) -> list[tuple[int, int, int, int, str, int, str]]:
@@ -654,6 +765,16 @@ def _mask_counted(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int
     if ("%" in text or "\\" in text) and _ESCAPE.search(text):
         return _mask_escaped(text, masker, mode)
     return _mask_plain(text, masker, mode)
+
+
+def _mask_text_reference(text: str, masker: IPMasker, mode: int) -> tuple[str, int, int]:
+    """The straightforward :func:`_mask_counted`: one ``re.sub`` pass over all of the text.
+
+    Kept as the reference the fast path is tested against (tests/ip/test_text_fast.py).
+    """
+    if ("%" in text or "\\" in text) and _ESCAPE.search(text):
+        return _mask_escaped(text, masker, mode)
+    return _mask_plain_reference(text, masker, mode)
 
 
 def mask_text_counted(
