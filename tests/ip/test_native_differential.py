@@ -293,14 +293,30 @@ def _access_lines(draw: st.DrawFn) -> bytes:
     return line.encode("latin-1", errors="replace")
 
 
+def _lists() -> st.SearchStrategy[str]:
+    """X-Forwarded-For style lists: addresses, placeholders and junk between separators."""
+    token = st.one_of(
+        gst.log_addresses(),
+        st.sampled_from(("-", "", "unknown", "unix:", "x", "1.2.3", "[::1]:80", "fe80::1%eth0")),
+    )
+    sep = st.sampled_from((", ", ",", " ", ",,", " ,", '\\",', ", \\"))
+    return st.lists(st.tuples(sep, token), min_size=1, max_size=4).map(
+        lambda pairs: "".join(a + b for a, b in pairs)[2:]
+    )
+
+
 @st.composite
 def _json_lines(draw: st.DrawFn) -> bytes:
     key = draw(
         st.sampled_from(("remote_addr", "REMOTE_ADDR", "ip", "client_ip", "msg", "x_forwarded_for"))
     )
-    value = draw(st.one_of(gst.log_addresses(), _edge_texts(), st.sampled_from(("-", "", "a, b"))))
+    value = draw(
+        st.one_of(gst.log_addresses(), _edge_texts(), st.sampled_from(("-", "", "a, b")), _lists())
+    )
     space = draw(st.sampled_from(("", " ", "\t", "\xa0", "\x85")))
-    msg = draw(_edge_texts()).replace('"', "")
+    msg = draw(
+        _edge_texts() | st.sampled_from(("ok", "2024-01-01T00:00:00Z GET / HTTP/1.1"))
+    ).replace('"', "")
     if draw(st.booleans()):
         value = value.replace('"', '\\"')
     line = (
