@@ -145,6 +145,13 @@ def main(argv: list[str] | None = None) -> int:
         "--only", action="append", default=[], help="run only commands with this name (repeat)"
     )
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument(
+        "--native-before",
+        type=Path,
+        default=None,
+        help="a directory holding an older gdprkit_native (an unpacked wheel), timed beside the "
+        "installed one as 'native-before ...'",
+    )
     args = parser.parse_args(argv)
     if _engine.native_module() is None:
         print("the native engine is not installed: pip install ./native")
@@ -187,6 +194,16 @@ def main(argv: list[str] | None = None) -> int:
                     _gdprkit(*e, "--method", "ipcrypt-pfx", "--key-file", str(key), str(log)),
                     size,
                 ),
+            }
+        if args.native_before is not None:
+            before = ("env", f"PYTHONPATH={args.native_before.resolve()}")
+            e = ("--engine", "native")
+            runs |= {
+                f"native-before ga {fmt}": (
+                    [*before, *_gdprkit(*e, "--format", fmt, str(path))],
+                    path.stat().st_size,
+                )
+                for fmt, path in (("combined", log), ("text", log), ("jsonl", jsonl))
             }
         if args.skip_commands:
             runs = {}

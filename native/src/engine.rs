@@ -526,8 +526,8 @@ impl Engine {
         Ok(())
     }
 
-    /// `Engine._json_line` for lines whose free text holds no address and whose address
-    /// fields hold one token each; other lines go back.
+    /// `Engine._json_line` for lines whose free text holds no address (address fields holding
+    /// one token or a list of them); other lines go back.
     fn json_line<F: Fallback>(
         &mut self,
         line: &[u8],
@@ -562,13 +562,6 @@ impl Engine {
         if dirty_text || may_hold_address(&line[texts_from..]) {
             return self.hand_back(line, out, fb);
         }
-        // Decide every value before writing anything: a list or odd value sends the line back.
-        for &(vs, ve) in &spans {
-            let v = &line[vs..ve];
-            if v.contains(&b',') || v.contains(&b' ') {
-                return self.hand_back(line, out, fb);
-            }
-        }
         let mut last = 0;
         let (mut n4, mut n6, mut failed) = (0u64, 0u64, 0u64);
         for &(vs, ve) in &spans {
@@ -578,6 +571,26 @@ impl Engine {
             let v = &line[vs..ve];
             if PLACEHOLDERS.contains(&v) {
                 out.extend_from_slice(v);
+            } else if v.contains(&b',') || v.contains(&b' ') {
+                // `address_field` of a list: `_HEAD_SPLIT` (runs of ` ,"`) cuts it into tokens,
+                // each a placeholder or an address field of its own (failed closed alone).
+                let is_sep = |b: &u8| matches!(b, b' ' | b',' | b'"');
+                let mut i = 0;
+                while i < v.len() {
+                    let token_at = i + v[i..].iter().take_while(|b| is_sep(b)).count();
+                    out.extend_from_slice(&v[i..token_at]);
+                    let rest = &v[token_at..];
+                    let token = &rest[..rest.iter().position(is_sep).unwrap_or(rest.len())];
+                    if PLACEHOLDERS.contains(&token) {
+                        out.extend_from_slice(token);
+                    } else {
+                        let (a4, a6, bad) = self.address_into(token, out, fb)?;
+                        failed += u64::from(bad);
+                        n4 += a4;
+                        n6 += a6;
+                    }
+                    i = token_at + token.len();
+                }
             } else {
                 let (a4, a6, bad) = self.address_into(v, out, fb)?;
                 failed += u64::from(bad);

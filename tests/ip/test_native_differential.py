@@ -79,8 +79,46 @@ def _edge_texts() -> st.SearchStrategy[str]:
         st.text(alphabet=_EDGE, max_size=8),
         st.sampled_from(_DECOYS),
         _GLUE_WORDS,
+        _near_misses(),
     )
     return st.lists(piece, max_size=8).map("".join)
+
+
+# Shapes on almost every log line that the pre-filter copies without asking the Python scanner
+# (timestamps, times, HTTP versions, decimals, MAC addresses), and near-misses of them: one more
+# colon, a second ':' next to one, a fourth number, a glued address, an escape.
+_NUMBER = st.integers(0, 999).map(str) | st.integers(0, 99999).map(str)
+_ZONE = st.sampled_from(("Z", "z", "", "+02:00", "-05:30", "+0000", " +0000"))
+
+
+def _timestamps() -> st.SearchStrategy[str]:
+    date = st.tuples(st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99)).map(
+        lambda t: f"{t[0]:04d}-{t[1]:02d}-{t[2]:02d}"
+    )
+    time = st.lists(st.integers(0, 99).map(lambda n: f"{n:02d}"), min_size=1, max_size=7).map(
+        ":".join
+    )
+    frac = st.sampled_from(("", ".")) | _NUMBER.map(lambda n: "." + n)
+    iso = st.tuples(date, st.sampled_from(("T", "t", " ", "")), time, frac, _ZONE).map("".join)
+    local = st.tuples(
+        st.integers(1, 31), st.sampled_from(("Dec", "Feb", "Jan")), st.integers(0, 9999), time
+    ).map(lambda t: f"{t[0]:02d}/{t[1]}/{t[2]}:{t[3]} +0000")
+    return iso | local
+
+
+def _near_misses() -> st.SearchStrategy[str]:
+    shape = st.one_of(
+        _timestamps(),
+        st.sampled_from(("HTTP/1.1", "HTTP/2.0", "HTTP/1.0", "HTTP/3", "h2")),
+        st.lists(_NUMBER, min_size=1, max_size=5).map(".".join),  # decimals, versions, quads
+        st.lists(st.text(alphabet="0123456789abcdef", min_size=1, max_size=2), max_size=8).map(
+            ":".join
+        ),  # MAC addresses and EUI-64 with 0-7 colons
+    )
+    glue = st.sampled_from(("", "", ":", "::", ".", "-", "T", "x", " ", "%3A", "\\u003a", "/"))
+    return st.tuples(shape, glue, st.sampled_from(("", "", "1.2.3.4", "::1", "2001:db8::7"))).map(
+        "".join
+    )
 
 
 def _native_maskers() -> st.SearchStrategy[IPMasker]:
@@ -123,6 +161,7 @@ _ALL_ADDRESSES = TruncationMasker(ipv4_prefix=0, ipv6_prefix=0)  # changes every
 def _texts() -> st.SearchStrategy[str]:
     return st.one_of(
         _edge_texts(),
+        st.lists(_near_misses(), max_size=4).map(" ".join),
         gst.texts_with_addresses().map(lambda c: c[0]),
         gst.addresses_in_context().map(lambda c: c[0]),
         st.text(max_size=40),
@@ -146,6 +185,31 @@ def test_prefilter_table() -> None:
         assert _PREFILTER(case), case
     for case in ("GET /index.html HTTP/1.1", "2025-05-17 step-3", "at 06:00", ""):
         assert not _PREFILTER(case), case
+    # The shapes on every line of a JSON or text log: copied (and the scanner agrees).
+    for case in (
+        "2024-01-01T00:00:00.123Z",
+        "2024-01-01T00:00:00.123+02:00",
+        "04/Dec/2026:19:10:00 +0000",
+        "at 06:00:00",
+        "HTTP/2.0 200 0.004 3.25",
+        "00:1a:2b:3c:4d:5e",
+        "x 1.2.3.",
+        "1.2345.6.7",
+    ):
+        assert not _PREFILTER(case), case
+        assert _python_text(case, _ALL_ADDRESSES, _NO_VERSIONS) == (case, 0, 0)
+    # Near-misses of them that hold an address (or may): handed to the scanner.
+    for case in (
+        "2024-01-01T00:00:00.1.2.3.4",
+        "2024-01-01T00::1",
+        "06:00:00:00:00:00:00",
+        "HTTP/1.1.2.3",
+        "HTTP/1.1:1.2.3.4",
+        "1234.5.6.7",
+        "2024-01-01T00:00:00%3A%3A1",
+        "ip-10-0-0-1",
+    ):
+        assert _PREFILTER(case), case
 
 
 @_SETTINGS
@@ -229,14 +293,30 @@ def _access_lines(draw: st.DrawFn) -> bytes:
     return line.encode("latin-1", errors="replace")
 
 
+def _lists() -> st.SearchStrategy[str]:
+    """X-Forwarded-For style lists: addresses, placeholders and junk between separators."""
+    token = st.one_of(
+        gst.log_addresses(),
+        st.sampled_from(("-", "", "unknown", "unix:", "x", "1.2.3", "[::1]:80", "fe80::1%eth0")),
+    )
+    sep = st.sampled_from((", ", ",", " ", ",,", " ,", '\\",', ", \\"))
+    return st.lists(st.tuples(sep, token), min_size=1, max_size=4).map(
+        lambda pairs: "".join(a + b for a, b in pairs)[2:]
+    )
+
+
 @st.composite
 def _json_lines(draw: st.DrawFn) -> bytes:
     key = draw(
         st.sampled_from(("remote_addr", "REMOTE_ADDR", "ip", "client_ip", "msg", "x_forwarded_for"))
     )
-    value = draw(st.one_of(gst.log_addresses(), _edge_texts(), st.sampled_from(("-", "", "a, b"))))
+    value = draw(
+        st.one_of(gst.log_addresses(), _edge_texts(), st.sampled_from(("-", "", "a, b")), _lists())
+    )
     space = draw(st.sampled_from(("", " ", "\t", "\xa0", "\x85")))
-    msg = draw(_edge_texts()).replace('"', "")
+    msg = draw(
+        _edge_texts() | st.sampled_from(("ok", "2024-01-01T00:00:00Z GET / HTTP/1.1"))
+    ).replace('"', "")
     if draw(st.booleans()):
         value = value.replace('"', '\\"')
     line = (
