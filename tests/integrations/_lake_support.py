@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import tempfile
 from pathlib import Path
 
 from gdprkit.cli import main
-from gdprkit.retention import LegalHold, RetentionRule, RetentionSchedule
+from gdprkit.register import Register
+from gdprkit.retention import (
+    BlockerKind,
+    ErasureBlocker,
+    LegalHold,
+    RetentionRule,
+    RetentionSchedule,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -120,18 +128,82 @@ def retention_rows(count: int) -> list[dict[str, object]]:
     return rows
 
 
-def expected_decisions(rows: list[dict[str, object]]) -> list[tuple[object, ...]]:
+def expected_decisions(
+    rows: list[dict[str, object]],
+    schedule: RetentionSchedule | None = None,
+    events: tuple[str, ...] = ("delivered", "recorded", "unsubscribed"),
+) -> list[tuple[object, ...]]:
     """What RetentionSchedule.evaluate decides for the rows, in the integrations' five fields."""
     records = [
         {
             "purpose": row["purpose"],
             "record_id": row["record_id"],
             "subject_id": row["subject_id"],
-            "events": {k: row[k] for k in ("delivered", "recorded", "unsubscribed")},
+            "events": {k: row[k] for k in events},
         }
         for row in rows
     ]
+    chosen = retention_schedule() if schedule is None else schedule
     return [
         (d.action.value, d.due, d.act_from, d.due_now, "; ".join(d.explanation))
-        for d in retention_schedule().evaluate(records, now=NOW)
+        for d in chosen.evaluate(records, now=NOW)
     ]
+
+
+# -- a schedule from a real register with a time zone and declared blockers -----------------
+
+#: The controller's zone added to the Percenta register (Bulgaria: UTC+2, +3 in summer).
+ZONE = "Europe/Sofia"
+#: 22:30 UTC on 31 December is 00:30 on 1 January in Sofia: another local day and year.
+NEW_YEAR_IN_SOFIA = dt.datetime(2025, 12, 31, 22, 30, tzinfo=UTC)
+
+
+def zoned_register() -> Register:
+    """examples/registers/percenta.toml with ``controller.time_zone`` set to :data:`ZONE`.
+
+    The register declares blockers dated from the record (suspected misuse for four years,
+    a rejected credit application for three months, book-keeping by Bulgaria's statute).
+    """
+    text = (REPO / "examples" / "registers" / "percenta.toml").read_text(encoding="utf-8")
+    text = text.replace('\ncountry = "BG"', f'\ntime_zone = "{ZONE}"\ncountry = "BG"', 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "register.toml"
+        path.write_text(text, encoding="utf-8")
+        return Register.from_toml(path)
+
+
+def zoned_schedule() -> RetentionSchedule:
+    """The zoned register's schedule, plus a host-supplied blocker that ends in the zone."""
+    blocker = ErasureBlocker(
+        BlockerKind.CREDIT_REJECTED, "s-3", at=NEW_YEAR_IN_SOFIA - dt.timedelta(days=61)
+    )
+    return RetentionSchedule.from_register(zoned_register(), holds=[blocker])
+
+
+def zoned_events(schedule: RetentionSchedule) -> tuple[str, ...]:
+    """Every event the schedule's rules and declared blockers date from."""
+    names = {rule.trigger for rule in schedule.rules.values()}
+    names |= {d.event for blockers in schedule.declared.values() for d in blockers}
+    return tuple(sorted(names))
+
+
+def zoned_rows(schedule: RetentionSchedule, count: int) -> list[dict[str, object]]:
+    """Rows of every purpose (and an unknown one) with each event set, many near local midnight.
+
+    Row 0 has every event at :data:`NEW_YEAR_IN_SOFIA`, stored in UTC.
+    """
+    purposes = [*sorted(schedule.rules), *sorted(schedule.unscheduled), "unknown"]
+    events = zoned_events(schedule)
+    rows: list[dict[str, object]] = []
+    for i in range(count):
+        row: dict[str, object] = {
+            "purpose": purposes[i % len(purposes)],
+            "record_id": f"z-{i}",
+            "subject_id": f"s-{i % 7}",
+        }
+        for j, name in enumerate(events):
+            shift = dt.timedelta(days=(i * 53 + j * 17) % 3700, minutes=(i * 37) % 180)
+            at = NEW_YEAR_IN_SOFIA - shift if i else NEW_YEAR_IN_SOFIA
+            row[name] = None if (i + j) % 9 == 4 else at
+        rows.append(row)
+    return rows

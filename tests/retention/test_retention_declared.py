@@ -4,12 +4,15 @@ them (issue 15 items 4 and 5, with the register's blockers of the notice work)."
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gdprkit.errors import InvalidInput, InvalidType
 from gdprkit.register import Blocker, Controller, Purpose, Register, load_register
 from gdprkit.retention import (
     ErasureBlocker,
@@ -281,3 +284,49 @@ def test_percenta_policy_blockers() -> None:
     assert ("debt sold", "online_purchase", at(2027, 1, 11)) in ends
     assert ("debt sold", "online_purchase", at(2025, 1, 11)) in ends
     assert {h.purpose for h in holds} == {"online_purchase"}
+
+
+# -- to_dict / from_dict (what the Spark and Dask integrations ship to their workers) -------
+
+_DECLARED = st.builds(
+    DeclaredBlocker,
+    purpose=st.sampled_from(("orders", "misuse_prevention")),
+    event=st.sampled_from(("document_date", "misuse_suspected")),
+    reason=st.text(max_size=20),
+    ground=st.sampled_from(("Art. 17(3)(b)", "Art. 17(3)(e)")),
+    period=st.none() | gst.durations(max_amount=10),
+    rules=st.lists(gst.retention_rules(), max_size=2),
+    after=st.none() | gst.durations(max_amount=10),
+)
+
+
+@given(_DECLARED, gst.event_datetimes())
+def test_a_declared_blocker_survives_its_dict_and_ends_the_same(
+    blocker: DeclaredBlocker, at: dt.datetime
+) -> None:
+    data = json.loads(json.dumps(blocker.to_dict()))
+    back = DeclaredBlocker.from_dict(data)
+    assert back == blocker
+    try:
+        end = blocker.end(at, zone=ZoneInfo("Europe/Sofia"))
+    except InvalidInput:
+        with pytest.raises(InvalidInput):
+            back.end(at, zone=ZoneInfo("Europe/Sofia"))
+    else:
+        assert back.end(at, zone=ZoneInfo("Europe/Sofia")) == end
+
+
+def test_a_bad_declared_blocker_dict_is_refused_by_type() -> None:
+    good = DeclaredBlocker("orders", "document_date", "x", "Art. 17(3)(b)").to_dict()
+    with pytest.raises(InvalidInput, match="version"):
+        DeclaredBlocker.from_dict({**good, "version": 2})
+    with pytest.raises(InvalidInput, match="unknown key"):
+        DeclaredBlocker.from_dict({**good, "secret@example.com": 1})
+    with pytest.raises(InvalidType, match="rules"):
+        DeclaredBlocker.from_dict({**good, "rules": "10 years"})
+    with pytest.raises(InvalidType, match="purpose"):
+        DeclaredBlocker.from_dict({**good, "purpose": 3})
+    with pytest.raises(InvalidType):
+        DeclaredBlocker.from_dict([("purpose", "orders")])  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput):
+        DeclaredBlocker.from_dict({**good, "period": "ten years"})

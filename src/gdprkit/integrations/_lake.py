@@ -19,9 +19,11 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 import attrs
 
+from gdprkit._time import ensure_zone, zone_name
 from gdprkit.errors import InvalidAddress, InvalidInput, InvalidType, KeyMaterialError
 from gdprkit.ip import UNPARSED_MARKER, detect_log_format, mask_stream
 from gdprkit.ip.logs import LOG_FORMATS
@@ -29,6 +31,7 @@ from gdprkit.ip.masking import IPMasker
 from gdprkit.ip.spec import MaskerSpec
 from gdprkit.pseudonymise import KeyRing, Pseudonymiser, canonical
 from gdprkit.retention import LegalHold, RetentionRule, RetentionSchedule
+from gdprkit.retention._declared import DeclaredBlocker
 
 __all__ = ["DECISION_FIELDS", "TokenSpec"]
 
@@ -304,19 +307,48 @@ def tokens(values: Iterable[str | None], pseudonymiser: Pseudonymiser) -> list[s
 # -- retention ------------------------------------------------------------------------------
 
 
-_SHIPPED_FIELDS: Final = frozenset({"rules", "holds", "unscheduled"})
+_SHIPPED_FIELDS: Final = frozenset({"rules", "holds", "unscheduled", "zone", "declared"})
+
+
+def _zone_text(zone: dt.tzinfo | None) -> str | None:
+    """The controller's zone by its IANA name (or a fixed offset); refuse any other tzinfo.
+
+    Only a ``ZoneInfo`` with a name and a ``datetime.timezone`` rebuild the same zone on a
+    worker: another tzinfo (dateutil's, a ``ZoneInfo`` read from a file) has no name that
+    would, and its offset may change with the date.
+    """
+    if zone is None:
+        return None
+    if isinstance(zone, ZoneInfo) and isinstance(zone.key, str):
+        return zone.key
+    if type(zone) is dt.timezone:
+        return zone_name(zone)
+    raise InvalidInput(
+        f"a retention schedule whose zone is a {type(zone).__name__} cannot be sent to workers: "
+        "use zoneinfo.ZoneInfo with an IANA name (e.g. ZoneInfo('Europe/Sofia'))"
+    )
 
 
 def schedule_to_dict(schedule: RetentionSchedule) -> dict[str, Any]:
     """A picklable form of a schedule (its mappings are read-only proxies, which do not pickle).
 
-    Rules, holds and unscheduled purposes are shipped.  Any other field a schedule may carry is
-    refused unless it is unset: a worker must never decide by a schedule that lost part of
-    itself on the way.
+    Rules, holds (erasure blockers are holds by now), unscheduled purposes, the controller's
+    time zone (by its IANA name) and the register's declared blockers are shipped.  Any other
+    field a schedule may carry is refused unless it is unset: a worker must never decide by a
+    schedule that lost part of itself on the way.
 
     Raises:
         InvalidType: not a RetentionSchedule.
-        InvalidInput: the schedule sets a field that cannot be shipped yet.
+        InvalidInput: the schedule sets a field that cannot be shipped, or its zone has no
+            IANA name or fixed offset.
+
+    Example:
+        >>> from zoneinfo import ZoneInfo
+        >>> from gdprkit.retention import RetentionRule, RetentionSchedule
+        >>> s = RetentionSchedule({"cctv": RetentionRule("recorded", "30 days")},
+        ...                       zone=ZoneInfo("Europe/Sofia"))
+        >>> schedule_from_dict(schedule_to_dict(s)).zone
+        zoneinfo.ZoneInfo(key='Europe/Sofia')
     """
     if not isinstance(schedule, RetentionSchedule):
         raise InvalidType(f"schedule must be a RetentionSchedule, got {type(schedule).__name__}")
@@ -327,13 +359,18 @@ def schedule_to_dict(schedule: RetentionSchedule) -> dict[str, Any]:
         if value is None or (isinstance(value, (Mapping, tuple)) and not value):
             continue
         raise InvalidInput(
-            f"a retention schedule with {field.name!r} set cannot be sent to workers yet; "
+            f"a retention schedule with {field.name!r} set cannot be sent to workers; "
             "evaluate it on one machine"
         )
     return {
         "rules": {purpose: rule.to_dict() for purpose, rule in schedule.rules.items()},
         "holds": [hold.to_dict() for hold in schedule.holds],
         "unscheduled": dict(schedule.unscheduled),
+        "zone": _zone_text(schedule.zone),
+        "declared": {
+            purpose: [blocker.to_dict() for blocker in blockers]
+            for purpose, blockers in schedule.declared.items()
+        },
     }
 
 
@@ -343,6 +380,11 @@ def schedule_from_dict(data: Mapping[str, Any]) -> RetentionSchedule:
         {purpose: RetentionRule.from_dict(rule) for purpose, rule in data["rules"].items()},
         holds=[LegalHold.from_dict(hold) for hold in data["holds"]],
         unscheduled=data["unscheduled"],
+        zone=ensure_zone(data["zone"]),
+        declared={
+            purpose: tuple(DeclaredBlocker.from_dict(blocker) for blocker in blockers)
+            for purpose, blockers in data["declared"].items()
+        },
     )
 
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
-from gdprkit.errors import InvalidInput, NotFound
+from gdprkit._dicts import attrs_kwargs
+from gdprkit.errors import InvalidInput, InvalidType, NotFound
 from gdprkit.register import Blocker, BlockerReason, Duration, Register
 from gdprkit.retention._holds import BlockerKind, HoldScope, LegalHold
 from gdprkit.retention._presets import statutory_rule
@@ -107,6 +109,48 @@ class DeclaredBlocker:
             return dt.datetime.combine(last + _ONE_DAY, _MIDNIGHT, tzinfo=tz)
         except (OverflowError, ValueError):
             raise InvalidInput(f"blocker {self.reason!r}: its end is after the year 9999") from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible form (``version`` 1): the statutory rules by their own ``to_dict``.
+
+        Example:
+            >>> d = DeclaredBlocker("orders", "document_date", "bookkeeping", "Art. 17(3)(b)",
+            ...                     rules=[RetentionRule("document_date", "10 years")])
+            >>> DeclaredBlocker.from_dict(d.to_dict()) == d
+            True
+        """
+        return {
+            "version": 1,
+            "purpose": self.purpose,
+            "event": self.event,
+            "reason": self.reason,
+            "ground": self.ground,
+            "period": None if self.period is None else str(self.period),
+            "rules": [rule.to_dict() for rule in self.rules],
+            "after": None if self.after is None else str(self.after),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DeclaredBlocker:
+        """Inverse of :meth:`to_dict`.
+
+        Raises:
+            InvalidInput: an unknown version or key, or an invalid value.
+            InvalidType: ``data`` or its ``rules`` of the wrong type.
+        """
+        if not isinstance(data, Mapping):
+            raise InvalidType(f"declared blocker must be a mapping, got {type(data).__name__}")
+        fields = dict(data)
+        if fields.pop("version", 1) != 1:
+            raise InvalidInput("unsupported declared blocker version (expected 1)")
+        rules = fields.get("rules", ())
+        if isinstance(rules, (str, Mapping)) or not isinstance(rules, Iterable):
+            raise InvalidType("declared blocker rules must be a list of retention rules")
+        fields["rules"] = tuple(RetentionRule.from_dict(rule) for rule in rules)
+        for name in ("purpose", "event", "reason", "ground"):
+            if not isinstance(fields.get(name), str):
+                raise InvalidType(f"declared blocker {name}: expected a str")
+        return cls(**attrs_kwargs(cls, fields, "declared blocker"))
 
     def hold(self, record_id: str, at: dt.datetime, *, zone: dt.tzinfo | None = None) -> LegalHold:
         """This blocker as a record hold from ``at`` to :meth:`end`."""

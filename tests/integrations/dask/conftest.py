@@ -37,7 +37,7 @@ def client() -> Iterator[Any]:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # None means the default :8787, which may be taken
         silence_logs=40,  # logging.ERROR
     )
     with cluster, distributed.Client(cluster) as dask_client:

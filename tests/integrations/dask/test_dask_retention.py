@@ -9,7 +9,15 @@ import dask.bag as db
 import dask.dataframe as dd
 import pandas as pd
 import pytest
-from _lake_support import NOW, expected_decisions, retention_rows, retention_schedule
+from _lake_support import (
+    NOW,
+    expected_decisions,
+    retention_rows,
+    retention_schedule,
+    zoned_events,
+    zoned_rows,
+    zoned_schedule,
+)
 
 from gdprkit.errors import InvalidInput, InvalidType, KeyMaterialError, NaiveDatetimeError, NotFound
 from gdprkit.integrations.dask import (
@@ -107,3 +115,26 @@ def test_bad_options_are_refused() -> None:
         mask_log_bag(bag, MaskerSpec("ga"), format="combined", fields=["ip"])
     with pytest.raises(InvalidInput, match="encoding"):
         mask_log_bag(bag, MaskerSpec("ga"), encoding="no-such-codec")
+
+
+def test_a_zoned_register_schedule_with_blockers_decides_as_evaluate(client: Any) -> None:
+    # A register with controller.time_zone and [[blockers]]: the zone and the declared blockers
+    # reach the workers; row 0 is stored in UTC on 31 December, 1 January in Sofia.
+    schedule = zoned_schedule()
+    events = zoned_events(schedule)
+    rows = zoned_rows(schedule, 200)
+    table = pd.DataFrame(rows)
+    for name in events:
+        table[name] = pd.to_datetime(table[name], utc=True)
+    out = retention_decisions(
+        dd.from_pandas(table, npartitions=4), schedule, now=NOW, subject_id="subject_id"
+    ).compute()
+    got = []
+    for rec in out.itertuples():
+        due = None if pd.isna(rec.retention_due) else rec.retention_due.to_pydatetime()
+        act = None if pd.isna(rec.retention_act_from) else rec.retention_act_from.to_pydatetime()
+        got.append(
+            (rec.retention_action, due, act, bool(rec.retention_due_now), rec.retention_reason)
+        )
+    assert got == expected_decisions(rows, schedule, events)
+    assert "2026-01-01" in got[0][4]  # the local day, not the UTC one

@@ -27,6 +27,9 @@ from _lake_support import (
     expected_decisions,
     retention_rows,
     retention_schedule,
+    zoned_events,
+    zoned_rows,
+    zoned_schedule,
 )
 from pyspark.sql import functions as sf
 from pyspark.sql import types as st
@@ -191,6 +194,31 @@ def test_decisions_equal_evaluate(spark: Any) -> None:
             for v in (decision.due, decision.act_from)
         ]
         assert (decision.action, *as_utc, decision.due_now, decision.reason) == want
+
+
+def test_a_zoned_register_schedule_with_blockers_decides_as_evaluate(spark: Any) -> None:
+    # A register with controller.time_zone and [[blockers]]: the zone and the declared blockers
+    # reach the executors; row 0 is stored in UTC on 31 December, 1 January in Sofia.
+    schedule = zoned_schedule()
+    events = zoned_events(schedule)
+    rows = zoned_rows(schedule, 200)
+    columns = ["purpose", "record_id", "subject_id", *events]
+    frame = spark.createDataFrame(
+        [tuple(r[c] for c in columns) for r in rows],
+        "purpose string, record_id string, subject_id string, "
+        + ", ".join(f"{name} timestamp" for name in events),
+    ).repartition(4)
+    out = retention_decisions(frame, schedule, now=NOW, subject_id="subject_id", events=events)
+    got = {r.record_id: r.retention for r in out.collect()}
+    expected = expected_decisions(rows, schedule, events)
+    for row, want in zip(rows, expected, strict=True):
+        decision = got[row["record_id"]]
+        as_utc = [
+            None if v is None else v.replace(tzinfo=dt.timezone.utc)  # Spark hands back UTC, naive
+            for v in (decision.due, decision.act_from)
+        ]
+        assert (decision.action, *as_utc, decision.due_now, decision.reason) == want
+    assert "2026-01-01" in got["z-0"].reason  # the local day, not the UTC one
 
 
 def test_bad_input_fails_on_the_driver_before_any_job(spark: Any) -> None:
