@@ -11,23 +11,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 
-# Files other branches are still converting (issue 15 follow-ups); remove each entry as its
-# citations are replaced.  Keep this list short and explicit: no globs.
-PENDING = frozenset(
-    {
-        "src/gdprkit/ip/__init__.py",
-        "src/gdprkit/ip/cryptopan.py",
-        "src/gdprkit/ip/ipcrypt.py",
-        "src/gdprkit/ip/keyed.py",
-        "docs/areas/ip.md",
-        "docs/tutorials/mask-web-server-logs.md",
-        "src/gdprkit/integrations/flask/__init__.py",
-        "src/gdprkit/integrations/django/decorators.py",
-        "src/gdprkit/integrations/django/middleware.py",
-        "src/gdprkit/integrations/django/models.py",
-        "src/gdprkit/integrations/django/logging_config.py",
-    }
-)
+# Files still to convert (none left); add one only with a reason, and remove it when done.
+# Keep this list short and explicit: no globs.
+PENDING: frozenset[str] = frozenset()
 
 
 def _shipped_files() -> list[Path]:

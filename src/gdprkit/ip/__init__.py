@@ -2,7 +2,7 @@
 
 Methods (each an :class:`IPMasker`): truncation presets (:class:`TruncationMasker`), Crypto-PAn,
 ipcrypt, keyed tokens and redaction.  "Masking", never "anonymising": a masked address is usually
-still personal data (FACTS.md §6, CJEU C-582/14 *Breyer*, Recital 26 GDPR).
+still personal data (CJEU C-582/14 *Breyer* [S210], Recital 26 GDPR [S1]).
 
 Example:
     >>> from gdprkit.ip import TruncationMasker, mask_text

@@ -6,9 +6,10 @@ Crypto-PAn (Xu, Fan, Ammar, Moon, 2002) maps addresses so that two addresses sha
 bytes and ``pad = AES_K(last 16 key bytes)``.  IPv6 uses the same construction over 128 bits
 (as Yawning/cryptopan, Sappan.CryptoPAn and libanon do).
 
-It is a keyed pseudonymisation (FACTS.md §7c, ENISA 2019 section 6.2.1: prefix-preserving
-pseudonymisation keeps network structure for analysis); the output is still personal data for
-whoever holds the key, and the preserved prefixes leak network membership by design.
+It is a keyed pseudonymisation (ENISA, "Pseudonymisation techniques and best practices", 2019,
+section 6.2.1 [S208]: prefix-preserving pseudonymisation keeps network structure for analysis); the
+output is still personal data for whoever holds the key, and the preserved prefixes leak network
+membership by design.
 
 Speed: the naive construction runs one AES block per bit (32 for IPv4, 128 for IPv6).  This
 implementation caches the flip bits per 8-bit level and prefix (addresses in one network share

@@ -14,8 +14,8 @@ variant                     key      output
 
 The non-deterministic variants take an explicit tweak or draw a random one per call, so the same
 address gives unlinkable outputs (ENISA 2019 section 5.2, "fully-randomised" pseudonyms,
-FACTS.md §7c); their results are never cached.  Everything here is pseudonymisation, not
-anonymisation: whoever holds the key can decrypt (FACTS.md §7, Art. 4(5) GDPR).
+[S208]); their results are never cached.  Everything here is pseudonymisation, not
+anonymisation: whoever holds the key can decrypt (Art. 4(5) GDPR [S1]).
 
 Test vectors: every vector of draft-denis-ipcrypt-13 and the reference implementation's
 ``test_vectors.json`` (see ``tests/ip/test_ipcrypt.py``).

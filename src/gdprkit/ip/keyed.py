@@ -2,7 +2,7 @@
 
 * :class:`KeyedTokenMasker` replaces an address by ``ip1-<key id>-<hex>``: HMAC-SHA256 of the
   address's bytes under a secret key, domain-separated and versioned.  ENISA (2019, sections 5.1.4
-  and 6.1; FACTS.md §7c) calls a keyed hash "a robust pseudonymisation technique" and shows plain
+  and 6.1, [S208]) calls a keyed hash "a robust pseudonymisation technique" and shows plain
   hashes of IPv4 addresses fall to brute force in minutes, which is why there is no unkeyed hash
   here.  The same address always gives the same token (per key), so counts and joins still work;
   the address cannot be recovered from the token, only confirmed by someone holding the key.

@@ -2,7 +2,7 @@
 
 The category is a cookie category of :class:`~gdprkit.consent.cookies.CookieCategory`
 (``preferences``, ``statistics``, ``marketing``; ``necessary`` needs no consent, ePrivacy
-Directive Art. 5(3), FACTS.md §8c).  Without a valid choice granting it, the view is not called:
+Directive Art. 5(3) [S206]).  Without a valid choice granting it, the view is not called:
 the decorator answers with ``fallback(request)`` if given, else ``403 Forbidden``.
 
 Example:

@@ -1,6 +1,6 @@
 """A ready ``LOGGING`` set-up that masks client addresses in Django's request and server logs.
 
-An IP address is personal data (CJEU C-582/14 *Breyer*, FACTS.md).  Django logs failed requests
+An IP address is personal data (CJEU C-582/14 *Breyer* [S210]).  Django logs failed requests
 on ``django.request`` (with the request, whose ``META`` holds ``REMOTE_ADDR`` and forwarding
 headers, and which ``AdminEmailHandler`` mails out) and the development server logs every
 request on ``django.server``.  :class:`ClientIPFilter` masks addresses in a record's message,

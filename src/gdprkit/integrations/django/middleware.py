@@ -2,11 +2,11 @@
 
 Add ``"gdprkit.integrations.django.middleware.CookieConsentMiddleware"`` to ``MIDDLEWARE``.
 Each request then carries ``request.cookie_consent``: the visitor's
-:class:`~gdprkit.consent.cookies.CookieConsent`, or ``None`` when the cookie is missing,
-tampered with, older than 6 months (the CNIL's recommendation, FACTS.md §8d) or given under
+:class:`~gdprkit.consent.cookies.CookieConsent`, or ``None`` when the cookie is missing, tampered
+with, older than 6 months (the CNIL's recommendation, deliberation 2020-092 [S207]) or given under
 another ``GDPRKIT["CONSENT_POLICY_VERSION"]`` -- all of which mean "ask again": only strictly
-necessary cookies may be set (ePrivacy Directive Art. 5(3), FACTS.md §8c).  The cookie is signed
-with a sub-key of ``GDPRKIT["KEYRING"]``.
+necessary cookies may be set (ePrivacy Directive Art. 5(3) [S206]).  The cookie is signed with a
+sub-key of ``GDPRKIT["KEYRING"]``.
 
 Example:
     >>> MIDDLEWARE = ["gdprkit.integrations.django.middleware.CookieConsentMiddleware"]
@@ -81,11 +81,11 @@ def set_consent_cookie(
 ) -> str:
     """Sign ``choice`` and set it as the consent cookie on ``response``; return the value.
 
-    The cookie lives 6 months (CNIL recommendation for keeping a choice, FACTS.md §8d, good
-    practice), is ``SameSite=Lax`` and ``HttpOnly``; signed under the ring's active key id for
-    an audience: ``audience``, else ``GDPRKIT["COOKIE_AUDIENCE"]``, else ``request``'s host
-    (:func:`~gdprkit.integrations.django.conf.cookie_audience`), so that the middleware of
-    another site sharing the key ring refuses it.
+    The cookie lives 6 months (CNIL recommendation for keeping a choice, deliberation 2020-092
+    [S207], good practice), is ``SameSite=Lax`` and ``HttpOnly``; signed under the ring's active key
+    id for an audience: ``audience``, else ``GDPRKIT["COOKIE_AUDIENCE"]``, else ``request``'s host
+    (:func:`~gdprkit.integrations.django.conf.cookie_audience`), so that the middleware of another
+    site sharing the key ring refuses it.
 
     Raises:
         ConfigurationError: no usable key ring, or no audience (give ``request`` or

@@ -124,7 +124,7 @@ class SubjectRequest(models.Model):
     ``document``); the other columns are copies for listing and filtering, refreshed on every
     step.  Take steps with :meth:`step`, which validates the transition, so an impossible
     history never reaches the table.  ``deadline`` honours the public holidays of
-    ``GDPRKIT["HOLIDAY_COUNTRY"]`` (one month, Art. 12(3), Reg. 1182/71, FACTS.md §3d).
+    ``GDPRKIT["HOLIDAY_COUNTRY"]`` (one month, Art. 12(3), Reg. 1182/71 [S1][S200]).
 
     Example:
         >>> import datetime as dt

@@ -21,7 +21,7 @@ Configuration keys (all optional but ``GDPRKIT_REGISTER``):
 - ``GDPRKIT_STORE_PREFIX``: table-name prefix of the SQLAlchemy store (``"gdprkit_consent"``).
 - ``GDPRKIT_COOKIE_NAME``: name of the consent cookie (``"gdprkit_consent"``).
 - ``GDPRKIT_COOKIE_MAX_AGE``: how long a cookie choice stands (``"6 months"``: CNIL
-  recommendation, FACTS.md §8d, not binding; ``None`` for no limit).
+  deliberation 2020-092 [S207], not binding; ``None`` for no limit).
 - ``GDPRKIT_COOKIE_SECURE``: the cookie's ``Secure`` flag (``True``).
 - ``GDPRKIT_COOKIE_AUDIENCE``: the site the consent cookie is signed for (default ``None``: the
   request's host as Flask validated it, so set ``TRUSTED_HOSTS`` or this key in production);
