@@ -58,17 +58,14 @@ class _VersionAction(argparse._VersionAction):
         super().__call__(parser, *args, **kwargs)
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse exits with status 2 on usage errors already; keep its message to one line."""
-
-
 def build_parser() -> argparse.ArgumentParser:
     """Return the full argument parser (all sub-commands)."""
     return _build_parser(_COMMAND_MODULES)
 
 
 def _build_parser(modules: Sequence[str]) -> argparse.ArgumentParser:
-    parser = _Parser(
+    # argparse itself exits with status 2 on usage errors, as the documented exit codes say.
+    parser = argparse.ArgumentParser(
         prog="gdprkit",
         description="GDPR primitives for shops: registers, IP masking, consent, retention.",
     )
