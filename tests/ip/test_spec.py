@@ -80,8 +80,11 @@ def test_key_text_reads_like_a_key_file(key: bytes, style: str) -> None:
         "url": base64.urlsafe_b64encode(key).decode().rstrip("="),
         "pfx": "base64:" + base64.b64encode(key).decode(),
     }[style]
-    if style == "url" and all(c in "0123456789abcdefABCDEF" for c in text) and len(text) % 2 == 0:
-        return  # unprefixed text of hex digits is hex, for both readers
+    hex_only = all(c in "0123456789abcdefABCDEF" for c in text) and len(text) % 2 == 0
+    if style in {"b64", "url"} and hex_only:
+        # Unprefixed text of hex digits is hex, for both readers ("AAAA" is b'\xaa\xaa').
+        assert parse_key_text(text, source="t") == bytes.fromhex(text)
+        return
     assert parse_key_text(text, source="t") == key
 
 
