@@ -190,7 +190,9 @@ def test_decisions_equal_evaluate(spark: Any) -> None:
     for row, want in zip(rows, expected, strict=True):
         decision = got[row["record_id"]]
         as_utc = [
-            None if v is None else v.replace(tzinfo=dt.timezone.utc)  # Spark hands back UTC, naive
+            # collect() hands back naive datetimes in this process's local time (whatever TZ
+            # Django's settings set earlier in the run): astimezone() reads them as such.
+            None if v is None else v.astimezone(dt.timezone.utc)
             for v in (decision.due, decision.act_from)
         ]
         assert (decision.action, *as_utc, decision.due_now, decision.reason) == want
@@ -214,7 +216,9 @@ def test_a_zoned_register_schedule_with_blockers_decides_as_evaluate(spark: Any)
     for row, want in zip(rows, expected, strict=True):
         decision = got[row["record_id"]]
         as_utc = [
-            None if v is None else v.replace(tzinfo=dt.timezone.utc)  # Spark hands back UTC, naive
+            # collect() hands back naive datetimes in this process's local time (whatever TZ
+            # Django's settings set earlier in the run): astimezone() reads them as such.
+            None if v is None else v.astimezone(dt.timezone.utc)
             for v in (decision.due, decision.act_from)
         ]
         assert (decision.action, *as_utc, decision.due_now, decision.reason) == want
