@@ -14,8 +14,6 @@ when the input ends, and SIGHUP reopens it (for logrotate).
 from __future__ import annotations
 
 import argparse
-import base64
-import binascii
 import contextlib
 import gzip
 import os
@@ -31,7 +29,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 from gdprkit._files import atomic_output
 from gdprkit.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from gdprkit.errors import ConfigurationError, InvalidInput
+from gdprkit.errors import InvalidInput
 
 if TYPE_CHECKING:
     from gdprkit.ip.logs import LogSummary
@@ -42,7 +40,6 @@ __all__ = ["add_parser", "read_key_file"]
 _PRESETS = ("ga", "matomo1", "matomo2", "matomo3", "anonip")
 _KEYED = ("cryptopan", "ipcrypt-pfx", "ipcrypt-deterministic", "hmac")
 _TRUNCATE = re.compile(r"truncate-(\d{1,2})-(\d{1,3})")
-_HEX = re.compile(r"[0-9A-Fa-f]+")
 
 _METHOD_HELP = (
     "masking method: a truncation preset (ga, matomo1, matomo2, matomo3, anonip), "
@@ -162,8 +159,8 @@ def read_key_file(path: Path) -> bytes:
     number of them) is hex; anything else is base64 (standard or URL-safe alphabet).
 
     Raises:
-        ConfigurationError: the file is empty or neither hex nor base64 (the message never
-            quotes the file's content).
+        KeyMaterialError: the file is empty or neither hex nor base64 (a ConfigurationError;
+            the message never quotes the file's content).
         OSError: the file cannot be read.
 
     Example:
@@ -174,23 +171,13 @@ def read_key_file(path: Path) -> bytes:
         ...     read_key_file(key)[:4]
         b'\\x00\\x01\\x02\\x03'
     """
-    text = "".join(path.read_text(encoding="ascii", errors="replace").split())
-    kind = None
-    for prefix in ("hex:", "base64:"):
-        if text.lower().startswith(prefix):
-            kind, text = prefix[:-1], text[len(prefix) :]
-    if not text:
-        raise ConfigurationError(f"key file {path}: expected a key, found nothing")
-    if kind == "hex" or (kind is None and _HEX.fullmatch(text) and len(text) % 2 == 0):
-        try:
-            return bytes.fromhex(text)
-        except ValueError:
-            raise ConfigurationError(f"key file {path}: expected hex digits") from None
-    try:
-        alphabet = b"-_" if ("-" in text or "_" in text) else None
-        return base64.b64decode(text + "=" * (-len(text) % 4), altchars=alphabet, validate=True)
-    except (binascii.Error, ValueError):
-        raise ConfigurationError(f"key file {path}: expected hex or base64 text") from None
+    from gdprkit.ip.spec import parse_key_text  # noqa: PLC0415 - only when a key is given
+
+    # One reader for key text (gdprkit.ip.spec, shared with the Spark and Dask workers), so the
+    # command line and a cluster read the same file the same way.
+    return parse_key_text(
+        path.read_text(encoding="ascii", errors="replace"), source=f"key file {path}"
+    )
 
 
 def build_masker(
