@@ -27,6 +27,7 @@ from ._pages import (
     masked_client,
     preferences_page,
     privacy_page,
+    set_choice_cookie,
 )
 from ._requests import confirm_page, request_form_page, status_page
 from ._state import GdprKitState, gdprkit_state
@@ -182,20 +183,7 @@ def _cookie_choice_post() -> flask.Response:
     body = _choice_json(choice)
     body["recorded"] = recorded
     response = flask.jsonify(body)
-    if state.cookie_max_age is not None:
-        expires = state.cookie_max_age.after(choice.decided_at)
-        if not isinstance(expires, dt.datetime):  # pragma: no cover - after() keeps the type
-            expires = choice.decided_at
-    else:
-        expires = choice.decided_at + dt.timedelta(days=400)  # browsers cap cookies at 400 days
-    response.set_cookie(
-        state.cookie_name,
-        value,
-        expires=expires,
-        secure=state.cookie_secure,
-        httponly=True,
-        samesite="Lax",
-    )
+    set_choice_cookie(state, response, value, choice)  # the same cookie as the banner's forms
     return response
 
 
